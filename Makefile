@@ -1,0 +1,65 @@
+# saas_segments — every entry point starts from a pinned virtualenv (.venv).
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(abspath $(VENV))/bin
+STAMP := $(VENV)/.installed-stamp
+
+SCALE ?= demo
+SEED ?= 42
+RAW_DIR ?= data/raw/demo
+WAREHOUSE ?= warehouse/saas_segments.duckdb
+
+export DBT_PROFILES_DIR := $(CURDIR)
+export DBT_PROJECT_DIR := $(CURDIR)
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export DO_NOT_TRACK := 1
+export SAAS_DUCKDB_PATH := $(abspath $(WAREHOUSE))
+
+.PHONY: help venv run test demo-data generate build lint pytest clean lock
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip==25.3
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e .
+	touch $(STAMP)
+
+venv: $(STAMP)  ## create .venv with the pinned dependencies
+
+data/raw/demo/_truth/manifest.json: $(STAMP) $(wildcard saas_segments/generator/*.py)
+	$(BIN)/python -m saas_segments.generator --scale demo --seed 42 --out data/raw/demo
+
+demo-data: data/raw/demo/_truth/manifest.json  ## generate the demo raw dir (data/raw/demo)
+
+generate: $(STAMP)  ## generate a raw dir: make generate SCALE=demo|s|m|l SEED=n [OUT=dir]
+	$(BIN)/python -m saas_segments.generator --scale $(SCALE) --seed $(SEED) --out $(or $(OUT),data/raw/$(SCALE)-$(SEED))
+
+build: $(STAMP)  ## build the warehouse on a raw dir: make build RAW_DIR=path [WAREHOUSE=file]
+	@test -d "$(RAW_DIR)" || { echo "raw dir '$(RAW_DIR)' does not exist (make demo-data, or RAW_DIR=path)"; exit 2; }
+	mkdir -p $(dir $(SAAS_DUCKDB_PATH))
+	SAAS_RAW_DIR=$(abspath $(RAW_DIR)) $(BIN)/dbt build --fail-fast
+	@$(BIN)/python -m saas_segments.summary "$(SAAS_DUCKDB_PATH)"
+
+run: demo-data  ## bootstrap, generate the demo data and build the demo warehouse end to end
+	$(MAKE) --no-print-directory build RAW_DIR=data/raw/demo
+
+lint: $(STAMP)  ## sqlfluff lint of every model, macro-rendered
+	SAAS_DUCKDB_PATH=:memory: $(BIN)/sqlfluff lint models
+
+pytest: $(STAMP) demo-data
+	$(BIN)/pytest
+
+test: $(STAMP) demo-data  ## bootstrap, then lint + dbt build on the demo data + pytest
+	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory build RAW_DIR=data/raw/demo
+	$(BIN)/pytest
+
+lock: $(STAMP)  ## rewrite constraints.txt from the current environment
+	{ echo '# Full lock of the environment (pip install -c constraints.txt -e .). Regenerate with `make lock`.'; \
+	  $(BIN)/python -m pip freeze --exclude-editable; } > constraints.txt
+
+clean:  ## remove build outputs (keeps .venv)
+	rm -rf target logs warehouse data/raw/demo .cache

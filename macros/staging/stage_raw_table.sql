@@ -1,0 +1,242 @@
+{#- Builds a base staging model from one raw contract table: every raw row comes out
+    exactly once, typed, with `_row_status` (staged | quarantined | collapsed) and,
+    for quarantined rows, the first rule it broke and its raw values.
+
+    Rules are checked in this order and the first one broken wins:
+      1. contract rules from the source YAML: null_key, unparseable_<type>,
+         missing_required, timestamp_out_of_range, unknown_enum;
+      2. lookups (orphans, fx coverage): a left join that must find a row;
+      3. `rules`: [rule, condition] pairs over the typed columns;
+      4. duplicate_key: among rows that passed 1–3, one row per key is kept, the one
+         whose raw values (as text, in column order) sort first;
+      5. `window_rules`: [rule, condition] pairs that may use window functions; they
+         are evaluated over the rows still staged (`_is_candidate`).
+    With `collapse_exact_duplicates`, rows identical in every raw column are
+    collapsed into one before any rule (`_row_status = 'collapsed'`).
+
+    lookups: [{relation, alias, columns: [...], on, rule, when?, select?: {name: expr}}]
+    `on`, `when` and `select` refer to the raw table as `src`.
+    extra_columns: {name: expr} computed on staged output (may use lookup selects). -#}
+{% macro stage_raw_table(source_name, table_name, relation, lookups=[], rules=[], window_rules=[], extra_columns={}, collapse_exact_duplicates=false) %}
+{%- if not execute -%}
+    select 1 as parse_placeholder
+{%- else -%}
+{%- set contract = raw_contract_table(source_name, table_name) -%}
+{%- set columns = contract.columns -%}
+{%- set keys = columns | selectattr('key') | map(attribute='name') | list -%}
+{%- set load_time = run_started_at.strftime('%Y-%m-%d %H:%M:%S') -%}
+with
+
+source_rows as (
+    select
+        {%- for column in columns %}
+        {{ column.name }} as _raw_{{ column.name }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from {{ relation }}
+),
+
+typed as (
+    select
+        {%- for column in columns %}
+        {{ typed_contract_value(column) }} as {{ column.name }},
+        {%- endfor %}
+        {%- for column in columns %}
+        _raw_{{ column.name }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from source_rows
+),
+
+contract_checked as (
+    select
+        typed.*,
+        case
+            {%- for key in keys %}
+            when {{ as_text('_raw_' ~ key) }} is null then 'null_key'
+            {%- endfor %}
+            {%- for column in columns if column.type != 'text' %}
+            when _raw_{{ column.name }} is not null and {{ column.name }} is null then '{{ unparseable_rule(column.type) }}'
+            {%- endfor %}
+            {%- for column in columns if not column.nullable %}
+            when {{ column.name }} is null then 'missing_required'
+            {%- endfor %}
+            {%- for column in columns if column.range_check %}
+            when {{ column.name }} < cast('{{ var("raw_min_timestamp") }}' as {{ dbt.type_timestamp() }})
+                or {{ column.name }} > cast('{{ load_time }}' as {{ dbt.type_timestamp() }}) then 'timestamp_out_of_range'
+            {%- endfor %}
+            {%- for column in columns if column.enum and column.on_unknown == 'quarantine' %}
+            when {{ column.name }} not in ({{ sql_text_list(column.enum) }}) then 'unknown_enum'
+            {%- endfor %}
+        end as _contract_rule,
+        {{ enum_mapped_condition(columns) }} as _enum_mapped
+    from typed
+),
+
+looked_up as (
+    select
+        src.*,
+        {%- for lookup in lookups %}
+        {%- for name, expression in lookup.get('select', {}).items() %}
+        {{ expression }} as {{ name }},
+        {%- endfor %}
+        {%- endfor %}
+        {%- if lookups %}
+        case
+            {%- for lookup in lookups %}
+            when {{ lookup.get('when', 'true') }} and {{ lookup.alias }}._found is null then '{{ lookup.rule }}'
+            {%- endfor %}
+        end as _lookup_rule
+        {%- else %}
+        cast(null as {{ dbt.type_string() }}) as _lookup_rule
+        {%- endif %}
+    from contract_checked as src
+    {%- for lookup in lookups %}
+    left join (
+        select
+            {{ lookup.columns | join(', ') }},
+            1 as _found
+        from {{ lookup.relation }}
+    ) as {{ lookup.alias }}
+        on {{ lookup.on }}
+    {%- endfor %}
+),
+
+checked as (
+    select
+        looked_up.*,
+        coalesce(
+            _contract_rule,
+            _lookup_rule
+            {%- if rules %},
+            case
+                {%- for rule in rules %}
+                when {{ rule[1] }} then '{{ rule[0] }}'
+                {%- endfor %}
+            end
+            {%- endif %}
+        ) as _failed_rule
+    from looked_up
+),
+
+copies as (
+    select
+        checked.*,
+        {%- if collapse_exact_duplicates %}
+        row_number() over (
+            partition by {% for column in columns %}_raw_{{ column.name }}{{ ', ' if not loop.last }}{% endfor %}
+        ) as _copy_number
+        {%- else %}
+        1 as _copy_number
+        {%- endif %}
+    from checked
+),
+
+keyed as (
+    select
+        copies.*,
+        row_number() over (
+            partition by {{ keys | join(', ') }}, (_failed_rule is null and _copy_number = 1)
+            order by {% for column in columns %}{{ as_text('_raw_' ~ column.name) }}{{ ', ' if not loop.last }}{% endfor %}
+        ) as _key_rank
+    from copies
+),
+
+candidates as (
+    select
+        keyed.*,
+        (_failed_rule is null and _copy_number = 1 and _key_rank = 1) as _is_candidate
+    from keyed
+),
+
+windowed as (
+    select
+        candidates.*,
+        {%- if window_rules %}
+        case
+            {%- for rule in window_rules %}
+            when _is_candidate and ({{ rule[1] }}) then '{{ rule[0] }}'
+            {%- endfor %}
+        end as _window_rule
+        {%- else %}
+        cast(null as {{ dbt.type_string() }}) as _window_rule
+        {%- endif %}
+    from candidates
+),
+
+classified as (
+    select
+        windowed.*,
+        case
+            when _copy_number > 1 then 'collapsed'
+            when _is_candidate and _window_rule is null then 'staged'
+            else 'quarantined'
+        end as _row_status
+    from windowed
+)
+
+select
+    {%- for column in columns %}
+    {{ column.name }},
+    {%- endfor %}
+    {%- for name, expression in extra_columns.items() %}
+    {{ expression }} as {{ name }},
+    {%- endfor %}
+    _row_status,
+    case
+        when _row_status <> 'quarantined' then null
+        when _failed_rule is not null then _failed_rule
+        when _key_rank > 1 then 'duplicate_key'
+        else _window_rule
+    end as _quarantine_rule,
+    _enum_mapped,
+    {{ raw_record_text(keys, prefix='_raw_', with_names=false) }} as _record_key,
+    case when _row_status <> 'staged' then {{ raw_record_text(columns | map(attribute='name') | list, prefix='_raw_', with_names=true) }} end as _raw_record
+from classified
+{%- endif -%}
+{% endmacro %}
+
+{#- Typed value of a contract column; enums are matched case-insensitively to their
+    canonical spelling, unknown descriptive values become 'other'. -#}
+{% macro typed_contract_value(column) -%}
+    {%- set raw = '_raw_' ~ column.name -%}
+    {%- if column.enum -%}
+        case
+            when {{ as_text(raw) }} is null then null
+            {%- for value in column.enum %}
+            when lower({{ as_text(raw) }}) = '{{ value | lower }}' then '{{ value }}'
+            {%- endfor %}
+            else {{ "'other'" if column.on_unknown == 'other' else as_text(raw) }}
+        end
+    {%- else -%}
+        {{ typed_raw_value(raw, column.type) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- True when a descriptive enum value was mapped to 'other'. -#}
+{% macro enum_mapped_condition(columns) -%}
+    {%- set mapped = columns | selectattr('enum') | selectattr('on_unknown', 'equalto', 'other') | list -%}
+    {%- if mapped -%}
+        (
+        {%- for column in mapped %}
+            (_raw_{{ column.name }} is not null and lower({{ as_text('_raw_' ~ column.name) }}) not in ({{ sql_text_list(column.enum | map('lower') | list) }}))
+            {{- ' or' if not loop.last }}
+        {%- endfor %}
+        )
+    {%- else -%}
+        false
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro sql_text_list(values) -%}
+    {%- for value in values -%}'{{ value | replace("'", "''") }}'{{ ', ' if not loop.last }}{%- endfor -%}
+{%- endmacro %}
+
+{#- Raw values as one readable text: `a|b` or `name=a; name=b` (null shown as empty). -#}
+{% macro raw_record_text(names, prefix='', with_names=false) -%}
+    {%- set parts = [] -%}
+    {%- for name in names -%}
+        {%- if not loop.first -%}{%- do parts.append("'" ~ ('; ' if with_names else '|') ~ "'") -%}{%- endif -%}
+        {%- if with_names -%}{%- do parts.append("'" ~ name ~ "='") -%}{%- endif -%}
+        {%- do parts.append("coalesce(cast(" ~ prefix ~ name ~ " as " ~ dbt.type_string() ~ "), '')") -%}
+    {%- endfor -%}
+    {{ dbt.concat(parts) }}
+{%- endmacro %}

@@ -1,0 +1,1 @@
+{{ stage_raw_table('app', 'features', source('app', 'features')) }}

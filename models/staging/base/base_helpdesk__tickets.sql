@@ -1,0 +1,8 @@
+{{ stage_raw_table(
+    'helpdesk', 'support_tickets', source('helpdesk', 'support_tickets'),
+    lookups=[
+        orphan_lookup(ref('stg_crm__accounts'), 'account_id', 'orphan_account'),
+        orphan_lookup(ref('stg_app__users'), 'user_id', 'orphan_user', optional=true),
+    ],
+    rules=[['invalid_amount', 'handle_minutes < 0']],
+) }}

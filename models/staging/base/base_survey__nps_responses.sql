@@ -1,0 +1,8 @@
+{{ stage_raw_table(
+    'survey', 'nps_responses', source('survey', 'nps_responses'),
+    lookups=[
+        orphan_lookup(ref('stg_app__users'), 'user_id', 'orphan_user'),
+        orphan_lookup(ref('stg_crm__accounts'), 'account_id', 'orphan_account'),
+    ],
+    rules=[['invalid_score', 'score < 0 or score > 10 or score <> floor(score)']],
+) }}

@@ -1,0 +1,23 @@
+with
+
+staged as (
+    select
+        feature_key,
+        feature_name,
+        category,
+        is_most_valuable,
+        is_activation,
+        released_at
+    from {{ ref('base_app__features') }}
+    where _row_status = 'staged'
+)
+
+select
+    feature_key,
+    feature_name,
+    category,
+    is_most_valuable,
+    is_activation,
+    released_at,
+    (category = 'core') as is_core
+from staged

@@ -1,0 +1,76 @@
+"""Where the dbt project lives and how to invoke dbt on it.
+
+Every caller (Makefile, tests, orchestration) goes through :func:`dbt` so that the
+project dir, profiles dir, raw dir and warehouse file are set the same way.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_WAREHOUSE = PROJECT_DIR / "warehouse" / "saas_segments.duckdb"
+DEFAULT_RAW_DIR = PROJECT_DIR / "data" / "raw" / "demo"
+
+
+class DbtError(RuntimeError):
+    """dbt exited non-zero; the message carries the tail of its output."""
+
+
+def dbt_env(
+    raw_dir: Path | None = None,
+    warehouse: Path | None = None,
+    extra: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """Environment for a dbt process on this project."""
+    env = dict(os.environ)
+    env.update(
+        DBT_PROFILES_DIR=str(PROJECT_DIR),
+        DBT_PROJECT_DIR=str(PROJECT_DIR),
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+        DO_NOT_TRACK="1",
+    )
+    if raw_dir is not None:
+        env["SAAS_RAW_DIR"] = str(Path(raw_dir).resolve())
+    if warehouse is not None:
+        env["SAAS_DUCKDB_PATH"] = str(Path(warehouse).resolve())
+    env.update(extra or {})
+    return env
+
+
+def dbt(
+    args: Sequence[str],
+    *,
+    raw_dir: Path | None = None,
+    warehouse: Path | None = None,
+    dbt_vars: Mapping[str, object] | None = None,
+    target_path: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    check: bool = True,
+) -> subprocess.CompletedProcess[str]:
+    """Run one dbt command on the project and return the finished process.
+
+    ``target_path`` keeps artifacts of parallel invocations apart. With ``check``
+    a non-zero exit raises :class:`DbtError` with dbt's output.
+    """
+    command = [str(Path(sys.executable).parent / "dbt"), *args]
+    if dbt_vars:
+        command += ["--vars", json.dumps(dict(dbt_vars))]
+    if target_path is not None:
+        command += ["--target-path", str(target_path)]
+    process = subprocess.run(
+        command,
+        cwd=PROJECT_DIR,
+        env=dbt_env(raw_dir, warehouse, env),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if check and process.returncode != 0:
+        raise DbtError(f"dbt {' '.join(args)} failed ({process.returncode}):\n{process.stdout[-6000:]}{process.stderr[-2000:]}")
+    return process

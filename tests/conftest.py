@@ -1,0 +1,40 @@
+"""Shared fixtures: warehouses built by dbt on raw dirs, once per test session."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from saas_segments.project import PROJECT_DIR, dbt
+
+FIXTURES = PROJECT_DIR / "tests" / "fixtures"
+CONTRACT_FIXTURE = FIXTURES / "raw_contract"
+
+
+def query(warehouse: Path, sql: str) -> list[tuple]:
+    """All rows of one query on a warehouse file, opened read-only."""
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        return connection.sql(sql).fetchall()
+
+
+@pytest.fixture(scope="session")
+def build_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Path]:
+    """Build the whole project on a raw dir into a fresh DuckDB file; returns the file."""
+
+    def build(raw_dir: Path, name: str, dbt_vars: dict[str, object] | None = None, select: str | None = None) -> Path:
+        workdir = tmp_path_factory.mktemp(name)
+        warehouse = workdir / "warehouse.duckdb"
+        args = ["build", "--fail-fast"] + (["--select", select] if select else [])
+        dbt(args, raw_dir=raw_dir, warehouse=warehouse, dbt_vars=dbt_vars, target_path=workdir / "target")
+        return warehouse
+
+    return build
+
+
+@pytest.fixture(scope="session")
+def contract_warehouse(build_warehouse: Callable[..., Path]) -> Iterator[Path]:
+    """The hand-written contract fixture (one bad row of every kind), built."""
+    yield build_warehouse(CONTRACT_FIXTURE, "contract")

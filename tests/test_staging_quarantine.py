@@ -1,0 +1,160 @@
+"""Staging on a hand-written raw dir: every raw row lands exactly where it should."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from conftest import CONTRACT_FIXTURE, FIXTURES, query
+from saas_segments.project import dbt
+
+BASE_MODELS = {
+    "accounts": "base_crm__accounts",
+    "users": "base_app__users",
+    "features": "base_app__features",
+    "events": "base_app__events",
+    "plans": "base_billing__plans",
+    "trials": "base_billing__trials",
+    "subscriptions": "base_billing__subscriptions",
+    "invoices": "base_billing__invoices",
+    "fx_rates": "base_billing__fx_rates",
+    "nps_responses": "base_survey__nps_responses",
+    "web_touches": "base_web__touches",
+    "support_tickets": "base_helpdesk__tickets",
+    "onboarding_milestones": "base_cs__onboarding_milestones",
+}
+
+
+def expected_outcomes() -> Counter[tuple[str, str, str, str]]:
+    with open(FIXTURES / "raw_contract_expected.csv", newline="") as handle:
+        return Counter((r["source_table"], r["record_key"], r["status"], r["rule"]) for r in csv.DictReader(handle))
+
+
+def actual_outcomes(warehouse: Path) -> Counter[tuple[str, str, str, str]]:
+    selects = " union all ".join(
+        f"select '{table}', _record_key, _row_status, "
+        f"coalesce(_quarantine_rule, case when _enum_mapped then 'mapped_to_other' else '' end) "
+        f"from staging.{model}"
+        for table, model in BASE_MODELS.items()
+    )
+    return Counter(query(warehouse, selects))
+
+
+def test_every_raw_row_lands_where_expected(contract_warehouse: Path) -> None:
+    expected, actual = expected_outcomes(), actual_outcomes(contract_warehouse)
+    assert actual == expected, {
+        "missing": expected - actual,
+        "unexpected": actual - expected,
+    }
+
+
+def test_fixture_covers_every_bad_input_kind() -> None:
+    rules = {rule for (_, _, status, rule) in expected_outcomes() if status == "quarantined"}
+    assert rules >= {
+        "null_key", "duplicate_key", "missing_required", "orphan_account", "orphan_user", "orphan_feature",
+        "orphan_plan", "orphan_subscription", "unparseable_timestamp", "unparseable_date",
+        "unparseable_boolean", "unparseable_number", "timestamp_out_of_range", "invalid_score",
+        "invalid_amount", "unknown_currency", "missing_fx_rate", "invalid_period", "overlapping_period",
+        "invalid_trial_window", "unknown_enum",
+    }
+
+
+def test_load_audit_reconciles_every_table(contract_warehouse: Path) -> None:
+    rows = query(
+        contract_warehouse,
+        "select source_table, raw_rows, staged_rows, quarantined_rows, collapsed_rows, is_reconciled "
+        "from staging.stg_load_audit order by source_table",
+    )
+    assert len(rows) == len(BASE_MODELS)
+    assert all(row[-1] for row in rows)
+    audit = {row[0]: row[1:5] for row in rows}
+    assert audit["events"] == (22, 12, 9, 1)
+    assert audit["accounts"] == (13, 4, 9, 0)
+    assert audit["subscriptions"] == (13, 5, 8, 0)
+    for table, (raw, staged, quarantined, collapsed) in audit.items():
+        assert raw == raw_csv_rows(table) == staged + quarantined + collapsed, table
+
+
+def raw_csv_rows(table: str) -> int:
+    """Data rows of a fixture table, read with Python's csv module (file or folder)."""
+    path = CONTRACT_FIXTURE / table
+    files = sorted(path.glob("*.csv")) if path.is_dir() else [CONTRACT_FIXTURE / f"{table}.csv"]
+    total = 0
+    for file in files:
+        with open(file, newline="") as handle:
+            total += sum(1 for _ in csv.DictReader(handle))
+    return total
+
+
+def test_quarantine_keeps_raw_values(contract_warehouse: Path) -> None:
+    (raw_record,) = query(
+        contract_warehouse,
+        "select raw_record from staging.stg_quarantine where source_table = 'nps_responses' and record_key = 'R5'",
+    )[0]
+    assert raw_record == "response_id=R5; user_id=U2; account_id=A1; responded_at=2025-06-04T00:00:00Z; score=7.5; comment=; survey_id=Q2"
+
+
+def test_money_converted_to_usd_at_the_rate_on_or_before_the_period(contract_warehouse: Path) -> None:
+    rows = dict(
+        (sid, (float(amount_usd), float(mrr)))
+        for sid, amount_usd, mrr in query(
+            contract_warehouse, "select subscription_id, amount_usd, mrr_usd from staging.stg_billing__subscriptions"
+        )
+    )
+    assert rows == {
+        "S1": (99.0, 99.0),
+        "S2": (299.0, 299.0),
+        "S3": (1080.0, 90.0),  # 1000 EUR a year at 1.08 (rate of 2025-01-01; 2025-03-01 is later)
+        "S4": (31.75, 31.75),  # 25 GBP at 1.27
+        "S12": (99.0, 99.0),  # 90 EUR at 1.10 (rate of 2025-03-01)
+    }
+
+
+def test_values_are_typed_and_normalised(contract_warehouse: Path) -> None:
+    accounts = {
+        row[0]: row[1:]
+        for row in query(
+            contract_warehouse,
+            "select account_id, region, location_type, cast(created_at as varchar), is_beta_program "
+            "from staging.stg_crm__accounts",
+        )
+    }
+    assert accounts == {
+        "A1": ("NA", "urban", "2025-01-10 09:00:00", False),
+        "A2": ("EMEA", "suburban", "2025-02-01 11:00:00", True),  # +01:00 offset converted to UTC
+        "A3": ("APAC", None, "2025-03-05 08:00:00", False),
+        "A4": ("other", "other", "2025-04-01 00:00:00", False),
+    }
+    users = dict(query(contract_warehouse, "select user_id, email from staging.stg_app__users where user_id = 'U1'"))
+    assert users == {"U1": "u1@acme.io"}
+
+
+@pytest.mark.parametrize(
+    ("mutation", "message"),
+    [
+        ("drop_column", "raw table 'events' is missing required column 'occurred_at'"),
+        ("drop_table", "raw table 'plans' not found"),
+        ("empty_required", "raw table 'accounts' is empty; it must have rows"),
+    ],
+)
+def test_contract_breaks_stop_the_build_before_models(
+    tmp_path: Path, mutation: str, message: str
+) -> None:
+    raw = tmp_path / "raw"
+    shutil.copytree(CONTRACT_FIXTURE, raw)
+    if mutation == "drop_column":
+        for path in (raw / "events").glob("*.csv"):
+            lines = path.read_text().splitlines()
+            path.write_text("\n".join(",".join(c for i, c in enumerate(line.split(",")) if i != 3) for line in lines) + "\n")
+    elif mutation == "drop_table":
+        (raw / "plans.csv").unlink()
+    else:
+        (raw / "accounts.csv").write_text((raw / "accounts.csv").read_text().splitlines()[0] + "\n")
+    process = dbt(["build"], raw_dir=raw, warehouse=tmp_path / "w.duckdb", target_path=tmp_path / "target", check=False)
+    assert process.returncode != 0
+    assert message in process.stdout
+    assert "START sql" not in process.stdout  # no model ran
