@@ -1,0 +1,92 @@
+{#- Per account as of as_of: its users, how many were active in the recent and the
+    baseline windows, whether any user ever used a most-valuable or activation
+    feature, and reachability. -#}
+with
+
+as_of as (
+    select
+        recent_start_date,
+        baseline_start_date,
+        baseline_end_date
+    from {{ ref('int_as_of_date') }}
+),
+
+accounts as (
+    select account_id
+    from {{ ref('int_accounts_as_of') }}
+),
+
+users as (
+    select
+        user_id,
+        account_id,
+        is_deleted,
+        is_reachable,
+        most_valuable_features_used_ever,
+        activation_date
+    from {{ ref('int_user_engagement') }}
+),
+
+activity as (
+    select
+        user_id,
+        account_id,
+        activity_date
+    from {{ ref('int_user_activity_daily') }}
+    where is_active_day
+),
+
+user_rollup as (
+    select
+        account_id,
+        sum(case when not is_deleted then 1 else 0 end) as users,
+        sum(case when not is_deleted and is_reachable then 1 else 0 end) as reachable_users,
+        sum(most_valuable_features_used_ever) as most_valuable_feature_uses,
+        min(activation_date) as first_activation_date
+    from users
+    group by account_id
+),
+
+activity_rollup as (
+    select
+        activity.account_id,
+        count(distinct case when activity.activity_date >= as_of.recent_start_date then activity.user_id end)
+            as active_users_recent,
+        count(
+            distinct case
+                when activity.activity_date between as_of.baseline_start_date and as_of.baseline_end_date
+                    then activity.user_id
+            end
+        ) as active_users_baseline,
+        count(distinct case when activity.activity_date >= as_of.recent_start_date then activity.activity_date end)
+            as active_days_recent,
+        count(
+            distinct case
+                when activity.activity_date between as_of.baseline_start_date and as_of.baseline_end_date
+                    then activity.activity_date
+            end
+        ) as active_days_baseline
+    from activity
+    cross join as_of
+    group by activity.account_id
+)
+
+select
+    accounts.account_id,
+    user_rollup.first_activation_date,
+    coalesce(user_rollup.users, 0) as users,
+    coalesce(user_rollup.reachable_users, 0) as reachable_users,
+    coalesce(user_rollup.reachable_users, 0) > 0 as is_reachable,
+    coalesce(user_rollup.most_valuable_feature_uses, 0) > 0 as has_used_most_valuable,
+    coalesce(activity_rollup.active_users_recent, 0) as active_users_recent,
+    coalesce(activity_rollup.active_users_baseline, 0) as active_users_baseline,
+    coalesce(activity_rollup.active_days_recent, 0) as active_days_recent,
+    coalesce(activity_rollup.active_days_baseline, 0) as active_days_baseline,
+    (
+        coalesce(activity_rollup.active_users_recent, 0) = 0
+        or coalesce(activity_rollup.active_users_recent, 0)
+        <= {{ var('inactive_account_max_user_ratio') }} * coalesce(activity_rollup.active_users_baseline, 0)
+    ) as is_usage_dropped
+from accounts
+left join user_rollup on accounts.account_id = user_rollup.account_id
+left join activity_rollup on accounts.account_id = activity_rollup.account_id

@@ -1,0 +1,136 @@
+{#- Per user as of as_of: activity in the recent and baseline windows and feature
+    adoption (core, most valuable, activation). The metrics behind the engagement
+    segments. -#}
+with
+
+as_of as (
+    select
+        as_of_date,
+        recent_start_date,
+        baseline_start_date,
+        baseline_end_date
+    from {{ ref('int_as_of_date') }}
+),
+
+users as (
+    select
+        user_id,
+        account_id,
+        signup_date,
+        days_since_signup,
+        is_deleted,
+        is_reachable,
+        is_beta_user
+    from {{ ref('int_users_as_of') }}
+),
+
+activity as (
+    select
+        user_id,
+        activity_date,
+        logins,
+        distinct_features,
+        is_active_day
+    from {{ ref('int_user_activity_daily') }}
+),
+
+feature_usage as (
+    select
+        user_id,
+        feature_key,
+        first_used_date,
+        use_days_recent,
+        is_core,
+        is_most_valuable,
+        is_activation
+    from {{ ref('int_user_feature_usage') }}
+),
+
+catalog as (
+    select count(*) as core_features_available
+    from {{ ref('stg_app__features') }}
+    inner join as_of on stg_app__features.released_at <= as_of.as_of_date
+    where stg_app__features.is_core
+),
+
+activity_windows as (
+    select
+        activity.user_id,
+        sum(case when activity.is_active_day and activity.activity_date >= as_of.recent_start_date then 1 else 0 end)
+            as active_days_recent,
+        sum(
+            case
+                when activity.is_active_day
+                    and activity.activity_date between as_of.baseline_start_date and as_of.baseline_end_date
+                    then 1
+                else 0
+            end
+        ) as active_days_baseline,
+        sum(case when activity.logins > 0 and activity.activity_date >= as_of.recent_start_date then 1 else 0 end)
+            as login_days_recent,
+        sum(
+            case
+                when activity.is_active_day
+                    and activity.activity_date > cast({{ dbt.dateadd('day', -7, 'as_of.as_of_date') }} as date)
+                    then 1
+                else 0
+            end
+        ) as active_days_last_7,
+        sum(case when activity.is_active_day then 1 else 0 end) as active_days_total,
+        min(case when activity.is_active_day then activity.activity_date end) as first_active_date,
+        max(case when activity.is_active_day then activity.activity_date end) as last_active_date
+    from activity
+    cross join as_of
+    group by activity.user_id
+),
+
+adoption as (
+    select
+        user_id,
+        count(distinct case when use_days_recent > 0 then feature_key end) as features_used_recent,
+        count(distinct case when use_days_recent > 0 and is_core then feature_key end) as core_features_used_recent,
+        count(distinct feature_key) as features_used_ever,
+        count(distinct case when is_core then feature_key end) as core_features_used_ever,
+        count(distinct case when is_most_valuable then feature_key end) as most_valuable_features_used_ever,
+        min(case when is_core then first_used_date end) as first_core_use_date,
+        min(case when is_activation then first_used_date end) as activation_date
+    from feature_usage
+    group by user_id
+)
+
+select
+    users.user_id,
+    users.account_id,
+    users.signup_date,
+    users.days_since_signup,
+    users.is_deleted,
+    users.is_reachable,
+    users.is_beta_user,
+    catalog.core_features_available,
+    adoption.first_core_use_date,
+    adoption.activation_date,
+    activity_windows.first_active_date,
+    activity_windows.last_active_date,
+    coalesce(activity_windows.active_days_recent, 0) as active_days_recent,
+    coalesce(activity_windows.active_days_baseline, 0) as active_days_baseline,
+    coalesce(activity_windows.login_days_recent, 0) as login_days_recent,
+    coalesce(activity_windows.active_days_last_7, 0) as active_days_last_7,
+    coalesce(activity_windows.active_days_total, 0) as active_days_total,
+    coalesce(adoption.features_used_recent, 0) as features_used_recent,
+    coalesce(adoption.core_features_used_recent, 0) as core_features_used_recent,
+    coalesce(adoption.features_used_ever, 0) as features_used_ever,
+    coalesce(adoption.core_features_used_ever, 0) as core_features_used_ever,
+    coalesce(adoption.most_valuable_features_used_ever, 0) as most_valuable_features_used_ever,
+    cast(coalesce(activity_windows.active_days_recent, 0) as {{ dbt.type_float() }})
+        / {{ var('recent_window_days') }} as active_day_rate_recent,
+    cast(coalesce(activity_windows.active_days_baseline, 0) as {{ dbt.type_float() }})
+        / {{ var('baseline_window_days') }} as active_day_rate_baseline,
+    case
+        when catalog.core_features_available > 0
+            then cast(coalesce(adoption.core_features_used_recent, 0) as {{ dbt.type_float() }})
+            / catalog.core_features_available
+    end as core_share_recent
+from users
+cross join catalog
+left join activity_windows on users.user_id = activity_windows.user_id
+left join adoption on users.user_id = adoption.user_id
