@@ -9,6 +9,8 @@ SCALE ?= demo
 SEED ?= 42
 RAW_DIR ?= data/raw/demo
 WAREHOUSE ?= warehouse/saas_segments.duckdb
+ACCURACY_SCALE ?= s
+ACCURACY_RAW = data/raw/$(ACCURACY_SCALE)-$(SEED)
 
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_PROJECT_DIR := $(CURDIR)
@@ -16,7 +18,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 export SAAS_DUCKDB_PATH := $(abspath $(WAREHOUSE))
 
-.PHONY: help venv run test demo-data generate build lint pytest clean lock
+.PHONY: help venv run test demo-data generate build lint pytest accuracy clean lock
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -45,6 +47,13 @@ build: $(STAMP)  ## build the warehouse on a raw dir: make build RAW_DIR=path [W
 
 run: demo-data  ## bootstrap, generate the demo data and build the demo warehouse end to end
 	$(MAKE) --no-print-directory build RAW_DIR=data/raw/demo
+
+accuracy: $(STAMP)  ## precision/recall of every segment vs generator truth (scale s): make accuracy [ACCURACY_SCALE=s SEED=42]
+	@test -f $(ACCURACY_RAW)/_truth/manifest.json || $(BIN)/python -m saas_segments.generator --scale $(ACCURACY_SCALE) --seed $(SEED) --out $(ACCURACY_RAW)
+	mkdir -p .cache
+	SAAS_RAW_DIR=$(abspath $(ACCURACY_RAW)) SAAS_DUCKDB_PATH=$(abspath .cache/accuracy-$(ACCURACY_SCALE)-$(SEED).duckdb) \
+		$(BIN)/dbt build --fail-fast --quiet --target-path .cache/target-accuracy
+	$(BIN)/python -m saas_segments.accuracy --raw-dir $(ACCURACY_RAW) --warehouse .cache/accuracy-$(ACCURACY_SCALE)-$(SEED).duckdb
 
 lint: $(STAMP)  ## sqlfluff lint of every model, macro-rendered
 	SAAS_DUCKDB_PATH=:memory: $(BIN)/sqlfluff lint models

@@ -53,3 +53,20 @@
         'date': 'unparseable_date', 'timestamp': 'unparseable_timestamp',
     }.get(type)) }}
 {%- endmacro %}
+
+{#- An 8-byte float (dbt.type_float() is 4 bytes on some engines). -#}
+{% macro type_double() -%}
+    {{ return(adapter.dispatch('type_double', 'saas_segments')()) }}
+{%- endmacro %}
+
+{% macro default__type_double() -%}
+    double precision
+{%- endmacro %}
+
+{% macro duckdb__type_double() -%}
+    double
+{%- endmacro %}
+
+{% macro spark__type_double() -%}
+    double
+{%- endmacro %}

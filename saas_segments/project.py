@@ -51,12 +51,14 @@ def dbt(
     dbt_vars: Mapping[str, object] | None = None,
     target_path: Path | None = None,
     env: Mapping[str, str] | None = None,
+    project_dir: Path = PROJECT_DIR,
     check: bool = True,
 ) -> subprocess.CompletedProcess[str]:
     """Run one dbt command on the project and return the finished process.
 
-    ``target_path`` keeps artifacts of parallel invocations apart. With ``check``
-    a non-zero exit raises :class:`DbtError` with dbt's output.
+    ``target_path`` keeps artifacts of parallel invocations apart; ``project_dir``
+    points at a copy of the project. With ``check`` a non-zero exit raises
+    :class:`DbtError` with dbt's output.
     """
     command = [str(Path(sys.executable).parent / "dbt"), *args]
     if dbt_vars:
@@ -65,8 +67,8 @@ def dbt(
         command += ["--target-path", str(target_path)]
     process = subprocess.run(
         command,
-        cwd=PROJECT_DIR,
-        env=dbt_env(raw_dir, warehouse, env),
+        cwd=project_dir,
+        env={**dbt_env(raw_dir, warehouse, env), "DBT_PROJECT_DIR": str(project_dir), "DBT_PROFILES_DIR": str(project_dir)},
         capture_output=True,
         text=True,
         check=False,

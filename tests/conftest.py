@@ -8,6 +8,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+import subprocess
+import sys
+
 from saas_segments.project import PROJECT_DIR, dbt
 
 FIXTURES = PROJECT_DIR / "tests" / "fixtures"
@@ -36,5 +39,28 @@ def build_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., P
 
 @pytest.fixture(scope="session")
 def contract_warehouse(build_warehouse: Callable[..., Path]) -> Iterator[Path]:
-    """The hand-written contract fixture (one bad row of every kind), built."""
-    yield build_warehouse(CONTRACT_FIXTURE, "contract")
+    """The hand-written contract fixture (one bad row of every kind), staging built."""
+    yield build_warehouse(CONTRACT_FIXTURE, "contract", select="+staging")
+
+
+def generate(out: Path, scale: str = "demo", seed: int = 42, *options: str) -> Path:
+    """Run the data generator into ``out`` and return it."""
+    subprocess.run(
+        [sys.executable, "-m", "saas_segments.generator", "--scale", scale, "--seed", str(seed), "--out", str(out), *options],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return out
+
+
+@pytest.fixture(scope="session")
+def demo_raw_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Demo-scale generated raw data (seed 42) with its truth files."""
+    return generate(tmp_path_factory.mktemp("demo") / "raw")
+
+
+@pytest.fixture(scope="session")
+def demo_warehouse(build_warehouse: Callable[..., Path], demo_raw_dir: Path) -> Path:
+    """The whole project built on the demo data, as of its last day."""
+    return build_warehouse(demo_raw_dir, "demo_build")

@@ -8,7 +8,7 @@
       2. lookups (orphans, fx coverage): a left join that must find a row;
       3. `rules`: [rule, condition] pairs over the typed columns;
       4. duplicate_key: among rows that passed 1–3, one row per key is kept, the one
-         whose raw values (as text, in column order) sort first;
+         whose raw values (in column order; text for CSV) sort first;
       5. `window_rules`: [rule, condition] pairs that may use window functions; they
          are evaluated over the rows still staged (`_is_candidate`).
     With `collapse_exact_duplicates`, rows identical in every raw column are
@@ -117,33 +117,35 @@ checked as (
     from looked_up
 ),
 
-copies as (
+keyed as (
+    {#- One sort per key: rows that passed 1–3 first, then by raw values, so the kept
+        row is the first one and exact copies sit next to each other. -#}
     select
         checked.*,
+        row_number() over key_order as _key_rank,
         {%- if collapse_exact_duplicates %}
-        row_number() over (
-            partition by {% for column in columns %}_raw_{{ column.name }}{{ ', ' if not loop.last }}{% endfor %}
-        ) as _copy_number
+        (
+            row_number() over key_order > 1
+            {%- for column in columns %}
+            and lag(_raw_{{ column.name }}) over key_order is not distinct from _raw_{{ column.name }}
+            {%- endfor %}
+        ) as _is_copy
         {%- else %}
-        1 as _copy_number
+        false as _is_copy
         {%- endif %}
     from checked
-),
-
-keyed as (
-    select
-        copies.*,
-        row_number() over (
-            partition by {{ keys | join(', ') }}, (_failed_rule is null and _copy_number = 1)
-            order by {% for column in columns %}{{ as_text('_raw_' ~ column.name) }}{{ ', ' if not loop.last }}{% endfor %}
-        ) as _key_rank
-    from copies
+    window key_order as (
+        partition by {{ keys | join(', ') }}
+        order by
+            case when _failed_rule is null then 0 else 1 end,
+            {% for column in columns %}_raw_{{ column.name }}{{ ', ' if not loop.last }}{% endfor %}
+    )
 ),
 
 candidates as (
     select
         keyed.*,
-        (_failed_rule is null and _copy_number = 1 and _key_rank = 1) as _is_candidate
+        (_failed_rule is null and not _is_copy and _key_rank = 1) as _is_candidate
     from keyed
 ),
 
@@ -166,7 +168,7 @@ classified as (
     select
         windowed.*,
         case
-            when _copy_number > 1 then 'collapsed'
+            when _is_copy then 'collapsed'
             when _is_candidate and _window_rule is null then 'staged'
             else 'quarantined'
         end as _row_status

@@ -45,7 +45,7 @@ known as (
         as_of.as_of_date,
         case when trials.converted_at < as_of.as_of_end_date then trials.converted_at end as converted_at,
         case when trials.cancelled_at < as_of.as_of_end_date then trials.cancelled_at end as cancelled_at,
-        cast(trials.ends_at as date) >= as_of.as_of_date as has_not_ended
+        cast(trials.ends_at as date) > as_of.as_of_date as has_not_ended
     from trials
     inner join as_of on trials.started_at < as_of.as_of_end_date
     left join plans on trials.plan_id = plans.plan_id

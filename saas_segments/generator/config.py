@@ -124,7 +124,6 @@ def feature_mask(predicate: object) -> int:
 
 CORE_MASK = feature_mask(lambda f: f.category == "core")
 MV_MASK = feature_mask(lambda f: f.most_valuable)
-ACTIVATION_MASK = feature_mask(lambda f: f.activation)
 NEW_FEATURE_IDX: tuple[int, ...] = tuple(i for i, f in enumerate(FEATURES) if f.release_offset < 1000)
 FEATURE_IDX = {f.key: i for i, f in enumerate(FEATURES)}
 REGULAR_ADOPTION_LAG = 21

@@ -71,7 +71,6 @@ class UserPersona(IntEnum):
 A = AccountPersona
 NON_PAYING = (A.TRIAL_ENGAGED, A.TRIAL_LOW, A.TRIAL_LOST, A.CONTENT, A.CHURNED, A.SPIKE)
 PAYING = tuple(p for p in A if p not in NON_PAYING)
-RUNNING_TRIAL = (A.TRIAL_ENGAGED, A.TRIAL_LOW)
 #: paying personas whose users must have full baseline + recent windows
 STEADY_WINDOWS = (
     A.POWER, A.SHALLOW, A.DROPOFF, A.INACTIVE, A.MISSING_MV, A.LVHM, A.CONTRACTION,
@@ -87,7 +86,7 @@ DOWNGRADING = (A.CONTRACTION, A.RISK_B)
 
 #: (fraction of target accounts, demo minimum) per non-regular account persona
 ACCOUNT_MIX: dict[AccountPersona, tuple[float, int]] = {
-    A.TRIAL_ENGAGED: (0.02, 7),
+    A.TRIAL_ENGAGED: (0.02, 8),
     A.TRIAL_LOW: (0.02, 8),
     A.TRIAL_LOST: (0.12, 14),
     A.CONTENT: (0.02, 11),

@@ -38,7 +38,7 @@ members as (
     left join nps on engagement.user_id = nps.user_id
     where
         engagement.active_days_recent >= {{ var('power_min_active_days') }}
-        and engagement.core_share_recent >= {{ var('power_core_share') }}
+        and engagement.core_features_used_recent >= {{ var('power_core_share') }} * engagement.core_features_available
         and engagement.features_used_recent > {{ var('shallow_max_features') }}
 )
 

@@ -1,0 +1,99 @@
+"""As-of correctness: nothing after as_of influences a result."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from conftest import query
+
+# What was known at the end of the as_of day, table by table: rows whose event time is
+# later did not exist yet, and later outcomes (conversion, cancellation, deletion,
+# resolution) had not happened. Scheduled dates (trial ends, period ends) were known.
+KNOWN_ROWS = {
+    "accounts": "created_at < $cut",
+    "users": "created_at < $cut",
+    "events": "occurred_at < $cut",
+    "trials": "started_at < $cut",
+    "subscriptions": "period_start < cast($cut as date)",
+    "invoices": "issued_at < $cut",
+    "fx_rates": "rate_date < cast($cut as date)",
+    "nps_responses": "responded_at < $cut",
+    "web_touches": "occurred_at < $cut",
+    "support_tickets": "created_at < $cut",
+    "onboarding_milestones": "completed_at < $cut",
+}
+LATER_OUTCOMES = {
+    "users": ["deleted_at"],
+    "trials": ["converted_at", "cancelled_at"],
+    "support_tickets": ["resolved_at"],
+}
+
+
+def truncate_raw_dir(source: Path, target: Path, as_of: dt.date) -> None:
+    """Copy a Parquet raw dir keeping only what was known by the end of ``as_of``."""
+    target.mkdir(parents=True)
+    cut = f"timestamptz '{as_of + dt.timedelta(days=1)} 00:00:00+00'"
+    with duckdb.connect() as connection:
+        connection.execute("set timezone = 'UTC'")
+        for path in sorted(source.iterdir()):
+            if path.name.startswith("_"):
+                continue
+            table = path.name.removesuffix(".parquet")
+            reader = f"read_parquet('{path}/*.parquet')" if path.is_dir() else f"read_parquet('{path}')"
+            columns = [row[0] for row in connection.execute(f"describe select * from {reader}").fetchall()]
+            select = ", ".join(
+                f"case when {c} >= {cut} then null else {c} end as {c}" if c in LATER_OUTCOMES.get(table, []) else c
+                for c in columns
+            )
+            where = KNOWN_ROWS.get(table, "true").replace("$cut", cut)
+            connection.execute(
+                f"copy (select {select} from {reader} where {where}) to '{target / (table + '.parquet')}' (format parquet)"
+            )
+
+
+@pytest.fixture(scope="module")
+def earlier_as_of(demo_raw_dir: Path) -> dt.date:
+    manifest = json.loads((demo_raw_dir / "_truth" / "manifest.json").read_text())
+    return dt.date.fromisoformat(manifest["as_of"]) - dt.timedelta(days=45)
+
+
+def memberships(warehouse: Path) -> set[tuple]:
+    return set(
+        query(
+            warehouse,
+            "select cast(as_of_date as varchar), segment_key, entity_type, entity_id, reason "
+            "from marts.fct_segment_membership",
+        )
+    )
+
+
+def test_later_data_does_not_change_an_earlier_as_of(
+    build_warehouse: Callable[..., Path],
+    demo_raw_dir: Path,
+    demo_warehouse: Path,
+    earlier_as_of: dt.date,
+    tmp_path: Path,
+) -> None:
+    truncated = tmp_path / "known_by_then"
+    truncate_raw_dir(demo_raw_dir, truncated, earlier_as_of)
+    with_future = build_warehouse(demo_raw_dir, "as_of_full", dbt_vars={"as_of": str(earlier_as_of)})
+    without_future = build_warehouse(truncated, "as_of_truncated", dbt_vars={"as_of": str(earlier_as_of)})
+
+    then = memberships(with_future)
+    assert then == memberships(without_future)
+    assert {row[0] for row in then} == {str(earlier_as_of)}
+
+    # users whose behaviour changed after the earlier date are classified as of then
+    now = memberships(demo_warehouse)
+    power_then = {row[3] for row in then if row[1] == "power_users"}
+    power_now = {row[3] for row in now if row[1] == "power_users"}
+    inactive_now = {row[3] for row in now if row[1] == "inactive_users"}
+    changed = power_then & inactive_now
+    assert power_then and changed, "the demo data plants power users who later go inactive"
+    assert not changed & power_now
