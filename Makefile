@@ -72,3 +72,8 @@ lock: $(STAMP)  ## rewrite constraints.txt from the current environment
 
 clean:  ## remove build outputs (keeps .venv)
 	rm -rf target logs warehouse data/raw/demo .cache
+
+.PHONY: refresh
+refresh: $(STAMP) $(if $(filter data/raw/demo,$(RAW_DIR)),demo-data)  ## build → audit → publish: make refresh [RAW_DIR=path WAREHOUSE=file]
+	@test -d "$(RAW_DIR)" || { echo "raw dir '$(RAW_DIR)' does not exist (make demo-data, or RAW_DIR=path)"; exit 2; }
+	$(BIN)/python -m saas_segments.refresh --raw-dir "$(RAW_DIR)" --warehouse "$(SAAS_DUCKDB_PATH)"

@@ -1,7 +1,8 @@
 {#- Trials started by as_of, with what was known on as_of: conversion and
     cancellation only count once they happened, and a trial runs on as_of when it
-    started by then, had not ended before as_of began, and was neither converted nor
-    cancelled by the end of as_of. trial_number 1 is the account's first trial. -#}
+    started by then, its scheduled end falls on a later day, and it was neither
+    converted nor cancelled by the end of as_of. trial_number 1 is the account's
+    first trial. -#}
 with
 
 as_of as (

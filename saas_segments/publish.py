@@ -1,0 +1,115 @@
+"""Write-audit-publish of the warehouse file.
+
+A refresh never opens the published file read-write: it copies it to a candidate
+(``<dir>/.candidate/<run>/<same file name>``, so DuckDB's database name, which
+dbt-duckdb writes into view definitions, stays the same), builds and tests the
+candidate with dbt, runs the GX checkpoint on it, and only when no error-level
+check failed records the run's quality rows in the candidate and renames it onto
+the published path (``os.replace``: atomic on one filesystem). Readers keep reading
+the old file until they reconnect; a killed refresh leaves only a stale candidate,
+removed by the next one. One refresh per warehouse runs at a time (a lock file).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from saas_segments.audit import Audit, audit
+from saas_segments.project import DbtError, dbt
+
+CANDIDATE_DIR = ".candidate"
+QUALITY_MODEL = "segment_quality"
+
+
+@dataclass(frozen=True)
+class RefreshResult:
+    """What a refresh did: ``published`` is true when the candidate replaced the warehouse."""
+
+    published: bool
+    warehouse: Path
+    message: str
+    audit: Audit | None = None
+
+
+def demo_vars(raw_dir: Path) -> dict[str, object]:
+    """``quality_profile: demo`` for a raw dir the generator wrote at demo scale."""
+    manifest = raw_dir / "_truth" / "manifest.json"
+    if manifest.is_file() and json.loads(manifest.read_text()).get("scale") == "demo":
+        return {"quality_profile": "demo"}
+    return {}
+
+
+@contextmanager
+def _refresh_lock(workdir: Path) -> Iterator[None]:
+    """Hold the warehouse's refresh lock (released by the OS if the process dies)."""
+    with (workdir / "refresh.lock").open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
+def stage_candidate(warehouse: Path, workdir: Path) -> Path:
+    """Remove stale candidates and copy the published file (if any) to a new candidate."""
+    for stale in workdir.glob("run-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    candidate = workdir / f"run-{uuid.uuid4().hex[:12]}" / warehouse.name
+    candidate.parent.mkdir()
+    if warehouse.exists():
+        shutil.copyfile(warehouse, candidate)
+    return candidate
+
+
+def publish(candidate: Path, warehouse: Path) -> None:
+    """Rename the candidate onto the published path and make the rename durable."""
+    if candidate.with_name(candidate.name + ".wal").exists():
+        raise RuntimeError(f"{candidate} has an unmerged write-ahead log; not publishing it")
+    os.replace(candidate, warehouse)
+    directory = os.open(warehouse.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+def refresh(
+    raw_dir: Path,
+    warehouse: Path,
+    as_of: str | None = None,
+    dbt_vars: Mapping[str, object] | None = None,
+) -> RefreshResult:
+    """Build ``raw_dir`` into a candidate of ``warehouse``, audit it, publish it if it passes.
+
+    ``segment_quality`` is built in a second step, once every segment table exists, so
+    it reads all of them. dbt test failures and error-level GX failures block the
+    publish; the published file is then left exactly as it was.
+    """
+    raw_dir, warehouse = Path(raw_dir).resolve(), Path(warehouse).resolve()
+    workdir = warehouse.parent / CANDIDATE_DIR
+    workdir.mkdir(parents=True, exist_ok=True)
+    variables = {**demo_vars(raw_dir), **({"as_of": as_of} if as_of else {}), **(dbt_vars or {})}
+    with _refresh_lock(workdir):
+        candidate = stage_candidate(warehouse, workdir)
+        options = {"raw_dir": raw_dir, "warehouse": candidate, "dbt_vars": variables, "target_path": workdir / "target"}
+        try:
+            dbt(["build", "--fail-fast", "--exclude", QUALITY_MODEL], **options)
+            dbt(["build", "--fail-fast", "--select", QUALITY_MODEL], **options)
+        except DbtError as error:
+            shutil.rmtree(candidate.parent)
+            return RefreshResult(False, warehouse, f"publish blocked, {warehouse} unchanged: the dbt build failed\n{error}")
+        result = audit(candidate, run_name=candidate.parent.name)
+        if not result.passed:
+            shutil.rmtree(candidate.parent)
+            return RefreshResult(
+                False, warehouse, f"publish blocked, {warehouse} unchanged\n{result.summary()}", result
+            )
+        dbt(["run-operation", "record_segment_quality"], **options)
+        publish(candidate, warehouse)
+        shutil.rmtree(candidate.parent)
+        return RefreshResult(True, warehouse, f"published {warehouse} (run {result.run_id})\n{result.summary()}", result)

@@ -1,0 +1,37 @@
+"""Command line: build → audit → publish a warehouse file.
+
+    python -m saas_segments.refresh --raw-dir DIR --warehouse FILE [--as-of DATE] [--vars JSON]
+
+Exits 0 when the build was published, 1 when a dbt test or an error-level quality
+gate blocked it (the message names each failing segment and criterion).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from saas_segments.project import DEFAULT_RAW_DIR, DEFAULT_WAREHOUSE
+from saas_segments.publish import refresh
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse the arguments, run one refresh and print its outcome."""
+    parser = argparse.ArgumentParser(prog="python -m saas_segments.refresh", description=__doc__.splitlines()[0])
+    parser.add_argument("--raw-dir", type=Path, default=DEFAULT_RAW_DIR)
+    parser.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE)
+    parser.add_argument("--as-of", help="as_of date (YYYY-MM-DD); default: the last full day in events")
+    parser.add_argument("--vars", type=json.loads, default={}, help="dbt vars as JSON, e.g. '{\"spike_gate_severity\": \"error\"}'")
+    args = parser.parse_args(argv)
+    if not args.raw_dir.is_dir():
+        parser.error(f"raw dir '{args.raw_dir}' does not exist")
+    result = refresh(args.raw_dir, args.warehouse, as_of=args.as_of, dbt_vars=args.vars)
+    print(result.message, file=sys.stdout if result.published else sys.stderr)
+    return 0 if result.published else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,82 @@
+"""Quality gates that block publishing, on real generated raw dirs: a signup spike
+makes the segments that are mostly recent signups `spike_driven` (blocking with
+spike_gate_severity = error), and a segment below min_segment_size fails measurable.
+Either way the published warehouse stays byte-identical and the refresh exits 1
+naming the segment and the criterion."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from conftest import generate
+
+SPIKE = ("--spike-start", "2026-06-01", "--spike-days", "30", "--spike-factor", "5")
+
+
+def sha256(path: Path) -> str:
+    """Hash of a file's bytes."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def run_refresh(raw_dir: Path, warehouse: Path, dbt_vars: dict[str, object] | None = None) -> subprocess.CompletedProcess[str]:
+    """The refresh command line on a raw dir and a warehouse file."""
+    command = [sys.executable, "-m", "saas_segments.refresh", "--raw-dir", str(raw_dir), "--warehouse", str(warehouse)]
+    return subprocess.run(command + ["--vars", json.dumps(dbt_vars or {})], capture_output=True, text=True, check=False)
+
+
+def blocked(stderr: str, severity: str, criterion: str) -> dict[str, str]:
+    """segment -> reason of every `SEVERITY criterion: segment: reason` line."""
+    pattern = re.compile(rf"^\s+{severity} {criterion}: (\S+): (.+)$", re.MULTILINE)
+    return dict(pattern.findall(stderr))
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory, demo_warehouse: Path) -> Path:
+    """A published warehouse: a copy of the demo build under the same file name."""
+    warehouse = tmp_path_factory.mktemp("gates") / demo_warehouse.name
+    shutil.copyfile(demo_warehouse, warehouse)
+    return warehouse
+
+
+def test_signup_spike_blocks_publish_at_error_level(tmp_path: Path, published: Path) -> None:
+    raw_dir = generate(tmp_path / "raw", "demo", 42, *SPIKE)
+    before = sha256(published)
+
+    process = run_refresh(raw_dir, published, {"spike_gate_severity": "error"})
+
+    assert process.returncode == 1, process.stdout + process.stderr
+    assert "publish blocked" in process.stderr
+    spiked = blocked(process.stderr, "ERROR", "stable")
+    assert set(spiked) == {"trial_engaged", "trial_low_engagement", "never_used_core"}
+    assert all(reason.startswith("spike_driven: ") and "5.0x the baseline daily rate" in reason for reason in spiked.values())
+    assert float(spiked["trial_low_engagement"].split("%")[0].split()[-1]) == 100.0
+    assert sha256(published) == before
+    assert not list((published.parent / ".candidate").glob("run-*"))
+
+
+def test_too_small_segment_fails_measurable(tmp_path: Path, published: Path, demo_raw_dir: Path) -> None:
+    raw_dir = tmp_path / "raw"
+    shutil.copytree(demo_raw_dir, raw_dir)
+    responses = raw_dir / "nps_responses.parquet"
+    kept = "U00000035', 'U00000080', 'U00000131"  # users with a single passive response in the window
+    duckdb.execute(
+        f"copy (select * from read_parquet('{demo_raw_dir / responses.name}') "
+        f"where score not in (7, 8) or user_id in ('{kept}')) to '{responses}' (format parquet)"
+    )
+    before = sha256(published)
+
+    process = run_refresh(raw_dir, published)
+
+    assert process.returncode == 1, process.stdout + process.stderr
+    small = blocked(process.stderr, "ERROR", "measurable")
+    assert small == {"nps_passives": "3 members < min_segment_size 5"}
+    assert sha256(published) == before
