@@ -70,3 +70,16 @@
 {% macro spark__type_double() -%}
     double
 {%- endmacro %}
+
+{#- Whole days from one date to another (end - start). -#}
+{% macro days_between(start_date, end_date) -%}
+    {{ return(adapter.dispatch('days_between', 'saas_segments')(start_date, end_date)) }}
+{%- endmacro %}
+
+{% macro default__days_between(start_date, end_date) -%}
+    ({{ end_date }} - {{ start_date }})
+{%- endmacro %}
+
+{% macro spark__days_between(start_date, end_date) -%}
+    datediff({{ end_date }}, {{ start_date }})
+{%- endmacro %}

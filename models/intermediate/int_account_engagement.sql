@@ -39,7 +39,7 @@ activity as (
 user_rollup as (
     select
         account_id,
-        sum(case when not is_deleted then 1 else 0 end) as users,
+        sum(case when not is_deleted then 1 else 0 end) as user_count,
         sum(case when not is_deleted and is_reachable then 1 else 0 end) as reachable_users,
         sum(most_valuable_features_used_ever) as most_valuable_feature_uses,
         min(activation_date) as first_activation_date
@@ -74,7 +74,7 @@ activity_rollup as (
 select
     accounts.account_id,
     user_rollup.first_activation_date,
-    coalesce(user_rollup.users, 0) as users,
+    coalesce(user_rollup.user_count, 0) as user_count,
     coalesce(user_rollup.reachable_users, 0) as reachable_users,
     coalesce(user_rollup.reachable_users, 0) > 0 as is_reachable,
     coalesce(user_rollup.most_valuable_feature_uses, 0) > 0 as has_used_most_valuable,

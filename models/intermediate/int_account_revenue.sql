@@ -4,6 +4,11 @@
     so at most one period runs on a day. -#}
 with
 
+accounts as (
+    select account_id
+    from {{ ref('int_accounts_as_of') }}
+),
+
 as_of as (
     select as_of_date
     from {{ ref('int_as_of_date') }}
@@ -67,6 +72,6 @@ select
     coalesce(running.mrr_usd, 0) as mrr_usd,
     coalesce(running.mrr_usd, 0) * 12 as arr_usd,
     (paid_history.first_paid_date is not null) as has_ever_paid
-from {{ ref('int_accounts_as_of') }} as accounts
+from accounts
 left join running on accounts.account_id = running.account_id
 left join paid_history on accounts.account_id = paid_history.account_id

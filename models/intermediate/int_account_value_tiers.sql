@@ -16,10 +16,11 @@ ranked as (
     select
         account_id,
         arr_usd,
-        row_number() over (order by arr_usd desc, account_id) as arr_rank,
+        row_number() over (order by arr_usd desc, account_id asc) as arr_rank,
         sum(arr_usd) over () as total_arr_usd,
         coalesce(
-            sum(arr_usd) over (order by arr_usd desc, account_id rows between unbounded preceding and 1 preceding), 0
+            sum(arr_usd) over (order by arr_usd desc, account_id asc rows between unbounded preceding and 1 preceding),
+            0
         ) as arr_before_usd
     from paying
 )
@@ -36,7 +37,8 @@ select
         when total_arr_usd > 0 and arr_before_usd < {{ var('value_tier_high_share') }} * total_arr_usd then 'high'
         when
             total_arr_usd > 0
-            and arr_before_usd < ({{ var('value_tier_high_share') }} + {{ var('value_tier_medium_share') }}) * total_arr_usd
+            and arr_before_usd
+            < ({{ var('value_tier_high_share') }} + {{ var('value_tier_medium_share') }}) * total_arr_usd
             then 'medium'
         else 'low'
     end as value_tier

@@ -36,6 +36,6 @@ select
     accounts.potential_arr_usd,
     accounts.is_beta_program,
     accounts.primary_need,
-    {{ dbt.datediff('cast(accounts.created_at as date)', 'as_of.as_of_date', 'day') }} as account_age_days
+    {{ days_between('cast(accounts.created_at as date)', 'as_of.as_of_date') }} as account_age_days
 from accounts
 inner join as_of on accounts.created_at < as_of.as_of_end_date

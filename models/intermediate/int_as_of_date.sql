@@ -13,11 +13,11 @@ resolved as (
         {%- if var('as_of') %}
         cast('{{ var("as_of") }}' as date) as as_of_date
         {%- else %}
-        case
-            when last_event_date >= cast('{{ run_started_at.strftime("%Y-%m-%d") }}' as date)
-                then cast({{ dbt.dateadd('day', -1, 'last_event_date') }} as date)
-            else last_event_date
-        end as as_of_date
+            case
+                when last_event_date >= cast('{{ run_started_at.strftime("%Y-%m-%d") }}' as date)
+                    then cast({{ dbt.dateadd('day', -1, 'last_event_date') }} as date)
+                else last_event_date
+            end as as_of_date
         {%- endif %}
     from event_days
 )

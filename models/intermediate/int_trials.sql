@@ -65,7 +65,7 @@ select
     cancelled_at,
     cast(started_at as date) as trial_start_date,
     cast(ends_at as date) as trial_end_date,
-    {{ dbt.datediff('cast(started_at as date)', 'as_of_date', 'day') }} as trial_age_days,
+    {{ days_between('cast(started_at as date)', 'as_of_date') }} as trial_age_days,
     (has_not_ended and converted_at is null and cancelled_at is null) as is_running,
     row_number() over (partition by account_id order by started_at, trial_id) as trial_number
 from known

@@ -122,13 +122,13 @@ select
     coalesce(adoption.core_features_used_ever, 0) as core_features_used_ever,
     coalesce(adoption.most_valuable_features_used_ever, 0) as most_valuable_features_used_ever,
     cast(coalesce(activity_windows.active_days_recent, 0) as {{ type_double() }})
-        / {{ var('recent_window_days') }} as active_day_rate_recent,
+    / {{ var('recent_window_days') }} as active_day_rate_recent,
     cast(coalesce(activity_windows.active_days_baseline, 0) as {{ type_double() }})
-        / {{ var('baseline_window_days') }} as active_day_rate_baseline,
+    / {{ var('baseline_window_days') }} as active_day_rate_baseline,
     case
         when catalog.core_features_available > 0
             then cast(coalesce(adoption.core_features_used_recent, 0) as {{ type_double() }})
-            / catalog.core_features_available
+                / catalog.core_features_available
     end as core_share_recent
 from users
 cross join catalog

@@ -34,6 +34,6 @@ select
     cast(users.created_at as date) as signup_date,
     coalesce(users.deleted_at < as_of.as_of_end_date, false) as is_deleted,
     (users.email_opt_in or users.in_app_enabled) as is_reachable,
-    {{ dbt.datediff('cast(users.created_at as date)', 'as_of.as_of_date', 'day') }} as days_since_signup
+    {{ days_between('cast(users.created_at as date)', 'as_of.as_of_date') }} as days_since_signup
 from users
 inner join as_of on users.created_at < as_of.as_of_end_date

@@ -66,7 +66,7 @@ running_trials as (
 engagement as (
     select
         account_id,
-        users,
+        user_count,
         reachable_users,
         is_reachable,
         active_users_recent
@@ -109,7 +109,7 @@ joined as (
         coalesce(revenue.has_ever_paid, false) as has_ever_paid,
         revenue.plan_id is not null as has_running_subscription,
         running_trials.account_id is not null as has_running_trial,
-        coalesce(engagement.users, 0) as user_count,
+        coalesce(engagement.user_count, 0) as user_count,
         coalesce(engagement.reachable_users, 0) as reachable_users,
         coalesce(engagement.is_reachable, false) as is_reachable,
         coalesce(engagement.active_users_recent, 0) as active_users_recent,

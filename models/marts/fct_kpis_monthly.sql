@@ -64,12 +64,12 @@ nps as (
 
 trial_months as (
     select
-        cast({{ dbt.date_trunc('month', 'trial_end_date') }} as date) as kpi_month,
+        cast({{ dbt.date_trunc('month', 'trials.trial_end_date') }} as date) as kpi_month,
         count(*) as trials_ended,
-        sum(case when converted_at is not null then 1 else 0 end) as trials_converted
+        sum(case when trials.converted_at is not null then 1 else 0 end) as trials_converted
     from trials
     inner join as_of on trials.trial_end_date <= as_of.as_of_date
-    group by cast({{ dbt.date_trunc('month', 'trial_end_date') }} as date)
+    group by cast({{ dbt.date_trunc('month', 'trials.trial_end_date') }} as date)
 ),
 
 activation_months as (
@@ -78,7 +78,8 @@ activation_months as (
         count(*) as signups,
         sum(
             case
-                when users.activation_date <= cast({{ dbt.dateadd('day', var('activation_window_days'), 'users.signup_date') }} as date)
+                when users.activation_date
+                    <= cast({{ dbt.dateadd('day', var('activation_window_days'), 'users.signup_date') }} as date)
                     then 1
                 else 0
             end
@@ -95,7 +96,10 @@ onboarding_months as (
         cast({{ dbt.date_trunc('month', 'revenue.first_paid_date') }} as date) as kpi_month,
         count(*) as new_paying_accounts,
         sum(
-            case when coalesce(milestones.milestones_done, 0) >= {{ var('onboarding_milestones') | length }} then 1 else 0 end
+            case
+                when coalesce(milestones.milestones_done, 0) >= {{ var('onboarding_milestones') | length }} then 1
+                else 0
+            end
         ) as onboarded_accounts
     from revenue
     left join milestones on revenue.account_id = milestones.account_id

@@ -69,7 +69,7 @@ select
     entity_type,
     from_segment,
     to_segment,
-    {{ dbt.datediff('as_of_date', 'next_as_of_date', 'day') }} as days_between,
+    {{ days_between('as_of_date', 'next_as_of_date') }} as days_apart,
     count(*) as members
 from moves
 group by as_of_date, next_as_of_date, entity_type, from_segment, to_segment

@@ -39,9 +39,9 @@ members as (
         users.user_id,
         users.account_id,
         users.is_beta_user,
+        early_uses.first_early_feature,
         coalesce(accounts.is_beta_program, false) as is_beta_program,
-        coalesce(early_uses.early_features, 0) as early_features,
-        early_uses.first_early_feature
+        coalesce(early_uses.early_features, 0) as early_features
     from users
     left join accounts on users.account_id = accounts.account_id
     left join early_uses on users.user_id = early_uses.user_id

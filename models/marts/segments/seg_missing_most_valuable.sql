@@ -24,7 +24,7 @@ accounts as (
 engagement as (
     select
         account_id,
-        users,
+        user_count,
         has_used_most_valuable
     from {{ ref('int_account_engagement') }}
 ),
@@ -35,7 +35,7 @@ members as (
         revenue.plan_name,
         revenue.mrr_usd,
         accounts.account_age_days,
-        engagement.users
+        engagement.user_count
     from revenue
     inner join accounts on revenue.account_id = accounts.account_id
     inner join engagement on revenue.account_id = engagement.account_id
@@ -48,14 +48,14 @@ select
     members.account_id,
     as_of.as_of_date,
     members.account_age_days,
-    members.users,
+    members.user_count,
     members.plan_name,
     members.mrr_usd,
     {{ dbt.concat([
         "'paying account, '",
         "cast(members.account_age_days as " ~ dbt.type_string() ~ ")",
         "' days old: none of its '",
-        "cast(members.users as " ~ dbt.type_string() ~ ")",
+        "cast(members.user_count as " ~ dbt.type_string() ~ ")",
         "' user(s) has ever used a most-valuable feature'",
     ]) }} as reason
 from members
