@@ -57,12 +57,18 @@ models:
 """
 
 
-def test_a_new_segment_flows_into_membership_and_catalogue(tmp_path: Path) -> None:
+def copy_project(tmp_path: Path) -> Path:
+    """A copy of the dbt project (no environment, data or build outputs) under ``tmp_path``."""
     project = tmp_path / "project"
-    skipped = {".venv", "target", "logs", "warehouse", "data", ".git", "tests", ".cache"}
+    skipped = {".venv", "target", "logs", "warehouse", "data", ".git", "tests", ".cache", "test-artifacts"}
     shutil.copytree(
         PROJECT_DIR, project, ignore=lambda folder, names: skipped & set(names) if Path(folder) == PROJECT_DIR else set()
     )
+    return project
+
+
+def test_a_new_segment_flows_into_membership_and_catalogue(tmp_path: Path) -> None:
+    project = copy_project(tmp_path)
     segments = project / "models" / "marts" / "segments"
     (segments / "seg_throwaway_admins.sql").write_text(THROWAWAY_SQL)
     (segments / "seg_throwaway_admins.yml").write_text(THROWAWAY_YML)
@@ -88,6 +94,24 @@ def test_a_new_segment_flows_into_membership_and_catalogue(tmp_path: Path) -> No
     assert ("power_users", "seg_power_users", "user", "customer-success") == catalogue[
         [row[0] for row in catalogue].index("power_users")
     ][:4]
+
+
+def test_changing_a_called_macro_changes_the_definition_hash(tmp_path: Path) -> None:
+    """The hash covers the project macros a segment calls, so a macro edit is a definition change."""
+    project = copy_project(tmp_path)
+    warehouse = tmp_path / "w.duckdb"
+    sql = "select segment_key, definition_hash from marts.dim_segments order by segment_key"
+
+    def hashes() -> dict[str, str]:
+        dbt(["build", "--select", "dim_segments"], raw_dir=CONTRACT_FIXTURE, warehouse=warehouse, project_dir=project)
+        return dict(query(warehouse, sql))
+
+    before = hashes()
+    macro = project / "macros" / "segments" / "nps_category_segment.sql"
+    macro.write_text(macro.read_text().replace("{%- endmacro %}", "    -- reviewed\n{%- endmacro %}", 1))
+    after = hashes()
+    assert before.keys() == after.keys()
+    assert {key for key in before if before[key] != after[key]} == {"nps_detractors", "nps_passives", "nps_promoters"}
 
 
 @pytest.fixture(scope="module")

@@ -59,13 +59,20 @@
     {%- endif -%}
 {% endmacro %}
 
-{#- A stable hash of a segment's definition: its SQL, its meta and the values of the
-    thresholds it names. -#}
+{#- A stable hash of a segment's definition: its SQL, the SQL of the project macros it
+    calls directly (e.g. nps_category_segment), its meta and the values of the thresholds
+    it names. -#}
 {% macro segment_definition_hash(node) %}
     {%- set meta = segment_meta(node) -%}
     {%- set values = [] -%}
     {%- for name in meta.get('thresholds', []) -%}
         {%- do values.append(name ~ '=' ~ var(name)) -%}
     {%- endfor -%}
-    {{ return(local_md5(node.raw_code ~ '|' ~ (meta | tojson) ~ '|' ~ values | join(';'))) }}
+    {%- set macros = [] -%}
+    {%- for macro_id in node.depends_on.macros | sort -%}
+        {%- if macro_id.startswith('macro.' ~ project_name ~ '.') -%}
+            {%- do macros.append(context[macro_id.split('.')[-1]].macro.macro_sql) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(local_md5(node.raw_code ~ '|' ~ macros | join('|') ~ '|' ~ (meta | tojson) ~ '|' ~ values | join(';'))) }}
 {% endmacro %}

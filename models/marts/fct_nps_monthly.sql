@@ -3,7 +3,7 @@
     responses given in that month (up to as_of, so the as_of month is partial), the
     latest per user within the month; NPS = % promoters - % detractors, from -100 to
     100. Plan and value tier are the account's on as_of, not at the time of the
-    response; `none` for an account not paying on as_of. -#}
+    response; `none` for an account not paying on as_of (int_nps_responses_enriched). -#}
 with
 
 as_of as (
@@ -17,72 +17,38 @@ responses as (
     select
         response_id,
         user_id,
-        account_id,
         responded_at,
-        score
-    from {{ ref('stg_survey__nps_responses') }}
-),
-
-account_industries as (
-    select
-        account_id,
-        industry
-    from {{ ref('int_account_traits') }}
-),
-
-account_plans as (
-    select
-        account_id,
-        plan_name
-    from {{ ref('int_account_revenue') }}
-    where is_paying
-),
-
-account_tiers as (
-    select
-        account_id,
-        value_tier
-    from {{ ref('int_account_value_tiers') }}
-),
-
-responses_as_of as (
-    select
-        responses.response_id,
-        responses.user_id,
-        responses.account_id,
-        responses.responded_at,
-        responses.score,
-        cast({{ dbt.date_trunc('month', 'cast(responses.responded_at as date)') }} as date) as month_start
-    from responses
-    inner join as_of on responses.responded_at < as_of.as_of_end_date
+        nps_category,
+        plan_name,
+        value_tier,
+        industry,
+        cast({{ dbt.date_trunc('month', 'cast(responded_at as date)') }} as date) as month_start
+    from {{ ref('int_nps_responses_enriched') }}
 ),
 
 ranked as (
     select
-        response_id,
-        user_id,
-        account_id,
-        score,
         month_start,
+        nps_category,
+        plan_name,
+        value_tier,
+        industry,
         row_number() over (
             partition by user_id, month_start
             order by responded_at desc, response_id desc
         ) as user_recency
-    from responses_as_of
+    from responses
 ),
 
 latest_per_user as (
     select
-        ranked.month_start,
-        {{ nps_category('ranked.score') }} as nps_category,
-        coalesce(account_plans.plan_name, 'none') as plan_name,
-        coalesce(account_tiers.value_tier, 'none') as value_tier,
-        coalesce(account_industries.industry, 'unknown') as industry
+        month_start,
+        nps_category,
+        plan_name,
+        value_tier,
+        industry
     from ranked
-    left join account_plans on ranked.account_id = account_plans.account_id
-    left join account_tiers on ranked.account_id = account_tiers.account_id
-    left join account_industries on ranked.account_id = account_industries.account_id
-    where ranked.user_recency = 1
+    where user_recency = 1
 ),
 
 by_dimension as (

@@ -1,7 +1,8 @@
 {#- NPS by calendar quarter up to as_of, overall and by plan, value tier and
     industry, with the change vs the previous quarter. Same rules as fct_nps_monthly
     at quarter grain: the latest response per user within the quarter (up to as_of,
-    so the as_of quarter is partial); plan and value tier as of as_of. -#}
+    so the as_of quarter is partial); plan and value tier as of as_of
+    (int_nps_responses_enriched). -#}
 with
 
 as_of as (
@@ -15,72 +16,38 @@ responses as (
     select
         response_id,
         user_id,
-        account_id,
         responded_at,
-        score
-    from {{ ref('stg_survey__nps_responses') }}
-),
-
-account_industries as (
-    select
-        account_id,
-        industry
-    from {{ ref('int_account_traits') }}
-),
-
-account_plans as (
-    select
-        account_id,
-        plan_name
-    from {{ ref('int_account_revenue') }}
-    where is_paying
-),
-
-account_tiers as (
-    select
-        account_id,
-        value_tier
-    from {{ ref('int_account_value_tiers') }}
-),
-
-responses_as_of as (
-    select
-        responses.response_id,
-        responses.user_id,
-        responses.account_id,
-        responses.responded_at,
-        responses.score,
-        cast({{ dbt.date_trunc('quarter', 'cast(responses.responded_at as date)') }} as date) as quarter_start
-    from responses
-    inner join as_of on responses.responded_at < as_of.as_of_end_date
+        nps_category,
+        plan_name,
+        value_tier,
+        industry,
+        cast({{ dbt.date_trunc('quarter', 'cast(responded_at as date)') }} as date) as quarter_start
+    from {{ ref('int_nps_responses_enriched') }}
 ),
 
 ranked as (
     select
-        response_id,
-        user_id,
-        account_id,
-        score,
         quarter_start,
+        nps_category,
+        plan_name,
+        value_tier,
+        industry,
         row_number() over (
             partition by user_id, quarter_start
             order by responded_at desc, response_id desc
         ) as user_recency
-    from responses_as_of
+    from responses
 ),
 
 latest_per_user as (
     select
-        ranked.quarter_start,
-        {{ nps_category('ranked.score') }} as nps_category,
-        coalesce(account_plans.plan_name, 'none') as plan_name,
-        coalesce(account_tiers.value_tier, 'none') as value_tier,
-        coalesce(account_industries.industry, 'unknown') as industry
+        quarter_start,
+        nps_category,
+        plan_name,
+        value_tier,
+        industry
     from ranked
-    left join account_plans on ranked.account_id = account_plans.account_id
-    left join account_tiers on ranked.account_id = account_tiers.account_id
-    left join account_industries on ranked.account_id = account_industries.account_id
-    where ranked.user_recency = 1
+    where user_recency = 1
 ),
 
 by_dimension as (

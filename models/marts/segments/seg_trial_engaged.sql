@@ -8,106 +8,16 @@ as_of as (
     from {{ ref('int_as_of_date') }}
 ),
 
-trials as (
-    select
-        account_id,
-        trial_id,
-        plan_name,
-        started_at,
-        trial_start_date,
-        trial_age_days,
-        is_running
-    from {{ ref('int_trials') }}
-),
-
-users as (
-    select
-        user_id,
-        account_id
-    from {{ ref('int_users_as_of') }}
-    where not is_deleted
-),
-
-activity as (
-    select
-        user_id,
-        activity_date
-    from {{ ref('int_user_activity_daily') }}
-    where is_active_day
-),
-
-core_usage as (
-    select
-        user_id,
-        feature_key,
-        last_used_date
-    from {{ ref('int_user_feature_usage') }}
-    where is_core
-),
-
-running_trials as (
-    select
-        account_id,
-        trial_id,
-        plan_name,
-        trial_start_date,
-        trial_age_days,
-        row_number() over (partition by account_id order by started_at desc, trial_id desc) as trial_order
-    from trials
-    where is_running
-),
-
 trial_users as (
     select
-        users.user_id,
-        users.account_id,
-        running_trials.trial_id,
-        running_trials.plan_name,
-        running_trials.trial_start_date,
-        running_trials.trial_age_days
-    from users
-    inner join running_trials
-        on
-            users.account_id = running_trials.account_id
-            and running_trials.trial_order = 1
-),
-
-trial_activity as (
-    select
-        trial_users.user_id,
-        count(distinct activity.activity_date) as trial_active_days
-    from trial_users
-    inner join activity
-        on
-            trial_users.user_id = activity.user_id
-            and trial_users.trial_start_date <= activity.activity_date
-    group by trial_users.user_id
-),
-
-trial_features as (
-    select
-        trial_users.user_id,
-        count(distinct core_usage.feature_key) as trial_core_features
-    from trial_users
-    inner join core_usage
-        on
-            trial_users.user_id = core_usage.user_id
-            and trial_users.trial_start_date <= core_usage.last_used_date
-    group by trial_users.user_id
-),
-
-trial_facts as (
-    select
-        trial_users.user_id,
-        trial_users.account_id,
-        trial_users.trial_id,
-        trial_users.plan_name,
-        trial_users.trial_age_days,
-        coalesce(trial_activity.trial_active_days, 0) as trial_active_days,
-        coalesce(trial_features.trial_core_features, 0) as trial_core_features
-    from trial_users
-    left join trial_activity on trial_users.user_id = trial_activity.user_id
-    left join trial_features on trial_users.user_id = trial_features.user_id
+        user_id,
+        account_id,
+        trial_id,
+        plan_name,
+        trial_age_days,
+        trial_active_days,
+        trial_core_features
+    from {{ ref('int_trial_user_activity') }}
 ),
 
 members as (
@@ -119,7 +29,7 @@ members as (
         trial_age_days,
         trial_active_days,
         trial_core_features
-    from trial_facts
+    from trial_users
     where
         trial_active_days >= {{ var('trial_engaged_min_days') }}
         and trial_core_features >= {{ var('trial_engaged_min_core_features') }}
