@@ -45,8 +45,8 @@ build: $(STAMP)  ## build the warehouse on a raw dir: make build RAW_DIR=path [W
 	SAAS_RAW_DIR=$(abspath $(RAW_DIR)) $(BIN)/dbt build --fail-fast
 	@$(BIN)/python -m saas_segments.summary "$(SAAS_DUCKDB_PATH)"
 
-run: demo-data  ## bootstrap, generate the demo data and build the demo warehouse end to end
-	$(MAKE) --no-print-directory build RAW_DIR=data/raw/demo
+run: demo-data  ## bootstrap, generate the demo data, build → audit → publish the demo warehouse, print how to query it
+	$(MAKE) --no-print-directory refresh RAW_DIR=data/raw/demo
 
 accuracy: $(STAMP)  ## precision/recall of every segment vs generator truth (scale s): make accuracy [ACCURACY_SCALE=s SEED=42]
 	@test -f $(ACCURACY_RAW)/_truth/manifest.json || $(BIN)/python -m saas_segments.generator --scale $(ACCURACY_SCALE) --seed $(SEED) --out $(ACCURACY_RAW)
@@ -63,7 +63,7 @@ pytest: $(STAMP) demo-data
 
 test: $(STAMP) demo-data  ## bootstrap, then lint + dbt build on the demo data + pytest
 	$(MAKE) --no-print-directory lint
-	$(MAKE) --no-print-directory build RAW_DIR=data/raw/demo
+	$(MAKE) --no-print-directory build RAW_DIR=data/raw/demo WAREHOUSE=.cache/test/saas_segments.duckdb
 	$(BIN)/pytest
 
 lock: $(STAMP)  ## rewrite constraints.txt from the current environment
@@ -77,3 +77,9 @@ clean:  ## remove build outputs (keeps .venv)
 refresh: $(STAMP) $(if $(filter data/raw/demo,$(RAW_DIR)),demo-data)  ## build → audit → publish: make refresh [RAW_DIR=path WAREHOUSE=file]
 	@test -d "$(RAW_DIR)" || { echo "raw dir '$(RAW_DIR)' does not exist (make demo-data, or RAW_DIR=path)"; exit 2; }
 	$(BIN)/python -m saas_segments.refresh --raw-dir "$(RAW_DIR)" --warehouse "$(SAAS_DUCKDB_PATH)"
+	@$(BIN)/python -m saas_segments.summary "$(SAAS_DUCKDB_PATH)"
+
+.PHONY: dagster
+dagster: $(STAMP)  ## Dagster UI on http://127.0.0.1:3000 (DAGSTER_HOME=.dagster_home; SAAS_DAGSTER_PG_URL = Postgres storage)
+	$(BIN)/python -m orchestration.instance
+	DAGSTER_HOME=$(abspath .dagster_home) $(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
