@@ -47,19 +47,27 @@ def demo_vars(raw_dir: Path) -> dict[str, object]:
     return {}
 
 
+def refresh_vars(raw_dir: Path, as_of: str | None = None, dbt_vars: Mapping[str, object] | None = None) -> dict[str, object]:
+    """The dbt vars of a refresh: the demo profile if it applies, ``as_of``, then ``dbt_vars``."""
+    return {**demo_vars(raw_dir), **({"as_of": as_of} if as_of else {}), **(dbt_vars or {})}
+
+
 @contextmanager
-def _refresh_lock(workdir: Path) -> Iterator[None]:
+def refresh_lock(workdir: Path) -> Iterator[None]:
     """Hold the warehouse's refresh lock (released by the OS if the process dies)."""
     with (workdir / "refresh.lock").open("w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         yield
 
 
-def stage_candidate(warehouse: Path, workdir: Path) -> Path:
-    """Remove stale candidates and copy the published file (if any) to a new candidate."""
+def stage_candidate(warehouse: Path, workdir: Path, run_name: str | None = None) -> Path:
+    """Remove stale candidates and copy the published file (if any) to a new candidate.
+
+    The candidate's folder is ``run_name``, by default ``run-<random id>``.
+    """
     for stale in workdir.glob("run-*"):
         shutil.rmtree(stale, ignore_errors=True)
-    candidate = workdir / f"run-{uuid.uuid4().hex[:12]}" / warehouse.name
+    candidate = workdir / (run_name or f"run-{uuid.uuid4().hex[:12]}") / warehouse.name
     candidate.parent.mkdir()
     if warehouse.exists():
         shutil.copyfile(warehouse, candidate)
@@ -78,6 +86,16 @@ def publish(candidate: Path, warehouse: Path) -> None:
         os.close(directory)
 
 
+def publish_audited(candidate: Path, warehouse: Path, options: Mapping[str, object]) -> None:
+    """Record the audited candidate's quality rows, publish it and remove its folder.
+
+    ``options`` are the :func:`~saas_segments.project.dbt` keywords the candidate was built with.
+    """
+    dbt(["run-operation", "record_segment_quality"], **options)
+    publish(candidate, warehouse)
+    shutil.rmtree(candidate.parent)
+
+
 def refresh(
     raw_dir: Path,
     warehouse: Path,
@@ -93,8 +111,8 @@ def refresh(
     raw_dir, warehouse = Path(raw_dir).resolve(), Path(warehouse).resolve()
     workdir = warehouse.parent / CANDIDATE_DIR
     workdir.mkdir(parents=True, exist_ok=True)
-    variables = {**demo_vars(raw_dir), **({"as_of": as_of} if as_of else {}), **(dbt_vars or {})}
-    with _refresh_lock(workdir):
+    variables = refresh_vars(raw_dir, as_of, dbt_vars)
+    with refresh_lock(workdir):
         candidate = stage_candidate(warehouse, workdir)
         options = {"raw_dir": raw_dir, "warehouse": candidate, "dbt_vars": variables, "target_path": workdir / "target"}
         try:
@@ -109,7 +127,5 @@ def refresh(
             return RefreshResult(
                 False, warehouse, f"publish blocked, {warehouse} unchanged\n{result.summary()}", result
             )
-        dbt(["run-operation", "record_segment_quality"], **options)
-        publish(candidate, warehouse)
-        shutil.rmtree(candidate.parent)
+        publish_audited(candidate, warehouse, options)
         return RefreshResult(True, warehouse, f"published {warehouse} (run {result.run_id})\n{result.summary()}", result)

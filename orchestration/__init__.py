@@ -1,0 +1,1 @@
+"""Dagster orchestration of the saas_segments warehouse (``orchestration.definitions``)."""

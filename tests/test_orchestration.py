@@ -1,0 +1,119 @@
+"""Dagster definitions: load, partitioned refresh with backfill, blocking gates, schedule, alerts."""
+
+import json
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from dagster import (
+    AssetCheckSeverity,
+    DagsterInstance,
+    Definitions,
+    ExecuteInProcessResult,
+    build_run_status_sensor_context,
+    build_schedule_context,
+)
+
+from orchestration.assets import PUBLISHED, RAW_KEYS, SEGMENT_QUALITY
+from orchestration.definitions import build_definitions, defs
+from orchestration.resources import AlertSink, WarehouseResource
+from orchestration.sensors import alert_on_run_failure
+from conftest import query
+
+
+def test_definitions_load() -> None:
+    """Definitions validate; every segment is an asset grouped by family, with dbt and GX checks."""
+    Definitions.validate_loadable(defs)
+    graph = defs.resolve_asset_graph()
+    keys = graph.get_all_asset_keys()
+    segments = [key for key in keys if key.path[-1].startswith("seg_")]
+    assert len(segments) == len(list(Path("models/marts/segments").glob("seg_*.sql")))
+    assert all(graph.get(key).group_name.startswith("segments_") for key in segments)
+    assert set(RAW_KEYS) <= keys and PUBLISHED in keys
+    check_names = {check.name for check in graph.asset_check_keys if check.asset_key == SEGMENT_QUALITY}
+    assert {"gx_measurable", "gx_accessible", "gx_stable", "gx_consistent"} <= check_names
+    assert any(check.asset_key in segments for check in graph.asset_check_keys)
+
+
+def test_schedule_requests_yesterday() -> None:
+    """The 06:00 UTC schedule refreshes the previous day's partition, tagged with as_of."""
+    schedule = defs.resolve_schedule_def("daily_refresh_schedule")
+    assert schedule.cron_schedule == "0 6 * * *" and schedule.execution_timezone == "UTC"
+    context = build_schedule_context(scheduled_execution_time=datetime(2026, 6, 2, 6, tzinfo=timezone.utc))
+    (request,) = schedule.evaluate_tick(context).run_requests
+    assert request.partition_key == "2026-06-01"
+
+
+def _as_of_dates(raw_dir: Path) -> list[str]:
+    """The demo data's as_of and the two days before it."""
+    as_of = date.fromisoformat(json.loads((raw_dir / "_truth" / "manifest.json").read_text())["as_of"])
+    return [(as_of - timedelta(days=days)).isoformat() for days in (2, 1, 0)]
+
+
+@pytest.fixture(scope="module")
+def backfill(demo_raw_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[ExecuteInProcessResult], Path]:
+    """The daily refresh job run for three consecutive partitions on the demo data."""
+    workdir = tmp_path_factory.mktemp("dagster")
+    warehouse = workdir / "warehouse" / "saas_segments.duckdb"
+    alerts = workdir / "alerts.jsonl"
+    definitions = build_definitions(
+        {"warehouse": WarehouseResource(raw_dir=str(demo_raw_dir), warehouse=str(warehouse)), "alerts": AlertSink(path=str(alerts))}
+    )
+    job = definitions.resolve_job_def("daily_refresh")
+    instance = DagsterInstance.ephemeral()
+    results = [job.execute_in_process(partition_key=key, instance=instance) for key in _as_of_dates(demo_raw_dir)]
+    return warehouse, results, demo_raw_dir
+
+
+def test_backfill_publishes_each_partition(backfill: tuple[Path, list[ExecuteInProcessResult], Path]) -> None:
+    """Three partitions build, pass the gates and publish; the history holds their three as_of dates."""
+    warehouse, results, raw_dir = backfill
+    assert all(result.success for result in results)
+    assert [result.dagster_run.tags["as_of"] for result in results] == _as_of_dates(raw_dir)
+    dates = query(warehouse, "select distinct cast(as_of_date as varchar) from marts.fct_segment_membership_history order by 1")
+    assert [row[0] for row in dates] == _as_of_dates(raw_dir)
+    assert query(warehouse, "select count(*) from marts.fct_segment_membership")[0][0] > 0
+    published = query(warehouse, "select count(distinct run_id) from marts.segment_quality_history")[0][0]
+    assert published == 3
+    assert not list((warehouse.parent / ".candidate").glob("run-*"))
+
+
+def test_checks_surface(backfill: tuple[Path, list[ExecuteInProcessResult], Path]) -> None:
+    """GX gates and dbt tests are reported as asset check results; none failed at error level."""
+    result = backfill[1][-1]
+    evaluations = result.get_asset_check_evaluations()
+    names = {evaluation.check_name for evaluation in evaluations}
+    assert {"gx_measurable", "gx_accessible", "gx_stable", "gx_consistent"} <= names
+    assert len(evaluations) > 100
+    assert not [e for e in evaluations if not e.passed and e.severity == AssetCheckSeverity.ERROR]
+    assert result.asset_materializations_for_node("published_warehouse")
+
+
+def test_failing_gate_blocks_publish(backfill: tuple[Path, list[ExecuteInProcessResult], Path], tmp_path: Path) -> None:
+    """An error-level GX failure (no segment reaches the minimum size) stops the publish; the file is untouched."""
+    warehouse, _, raw_dir = backfill
+    before = warehouse.read_bytes()
+    alerts = tmp_path / "alerts.jsonl"
+    strict = WarehouseResource(raw_dir=str(raw_dir), warehouse=str(warehouse), dbt_vars={"min_segment_size_demo": 10**9})
+    definitions = build_definitions({"warehouse": strict, "alerts": AlertSink(path=str(alerts))})
+    instance = DagsterInstance.ephemeral()
+    as_of = _as_of_dates(raw_dir)[-1]
+    result = definitions.resolve_job_def("daily_refresh").execute_in_process(
+        partition_key=as_of, asset_selection=[SEGMENT_QUALITY, PUBLISHED], raise_on_error=False, instance=instance
+    )
+    measurable = [e for e in result.get_asset_check_evaluations() if e.check_name == "gx_measurable"]
+    assert measurable and not measurable[0].passed and measurable[0].severity == AssetCheckSeverity.ERROR
+    assert not result.asset_materializations_for_node("published_warehouse")
+    assert warehouse.read_bytes() == before
+    # the failed run reaches the failure sensor, which records one alert with its as_of
+    assert not result.success
+    context = build_run_status_sensor_context(
+        sensor_name="alert_on_run_failure",
+        dagster_event=result.get_run_failure_event(),
+        dagster_instance=instance,
+        dagster_run=result.dagster_run,
+        resources={"alerts": AlertSink(path=str(alerts))},
+    ).for_run_failure()
+    alert_on_run_failure(context)
+    (alert,) = [json.loads(line) for line in alerts.read_text().splitlines()]
+    assert (alert["job"], alert["run_id"], alert["as_of"]) == ("daily_refresh", result.run_id, as_of)
