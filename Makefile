@@ -11,6 +11,9 @@ RAW_DIR ?= data/raw/demo
 WAREHOUSE ?= warehouse/saas_segments.duckdb
 ACCURACY_SCALE ?= s
 ACCURACY_RAW = data/raw/$(ACCURACY_SCALE)-$(SEED)
+TEST_WAREHOUSE := .cache/test/saas_segments.duckdb
+TEST_WORKERS ?= 2
+PYTEST = $(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_PROJECT_DIR := $(CURDIR)
@@ -58,13 +61,14 @@ accuracy: $(STAMP)  ## precision/recall of every segment vs generator truth (sca
 lint: $(STAMP)  ## sqlfluff lint of every model, macro-rendered
 	SAAS_DUCKDB_PATH=:memory: $(BIN)/sqlfluff lint models
 
-pytest: $(STAMP) demo-data
-	$(BIN)/pytest
+pytest: $(STAMP) demo-data  ## pytest alone (the demo warehouse is built by the tests)
+	SAAS_TEST_DEMO_RAW_DIR=data/raw/demo $(PYTEST)
 
-test: $(STAMP) demo-data  ## bootstrap, then lint + dbt build on the demo data + pytest
+test: $(STAMP) demo-data  ## bootstrap, then lint + dbt build on the demo data + pytest (which reads that build)
 	$(MAKE) --no-print-directory lint
-	$(MAKE) --no-print-directory build RAW_DIR=data/raw/demo WAREHOUSE=.cache/test/saas_segments.duckdb
-	$(BIN)/pytest
+	rm -f $(TEST_WAREHOUSE)
+	$(MAKE) --no-print-directory build RAW_DIR=data/raw/demo WAREHOUSE=$(TEST_WAREHOUSE)
+	SAAS_TEST_DEMO_RAW_DIR=data/raw/demo SAAS_TEST_DEMO_WAREHOUSE=$(TEST_WAREHOUSE) $(PYTEST)
 
 lock: $(STAMP)  ## rewrite constraints.txt from the current environment
 	{ echo '# Full lock of the environment (pip install -c constraints.txt -e .). Regenerate with `make lock`.'; \

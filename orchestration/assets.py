@@ -25,7 +25,7 @@ from dagster_dbt import DbtCliResource, dbt_assets
 
 from orchestration.dbt_project import DAILY, DBT_PROJECT, QUALITY_MODEL, SegmentsTranslator, model_key, prepare_manifest, source_tables
 from orchestration.resources import WarehouseResource
-from saas_segments.publish import publish_audited, refresh_lock
+from saas_segments.publish import REFRESH_BUILD, publish_audited, refresh_lock
 
 MANIFEST = prepare_manifest()
 TRANSLATOR = SegmentsTranslator()
@@ -69,14 +69,15 @@ def demo_raw_data(warehouse: WarehouseResource) -> MaterializeResult:
 
 
 def _build(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource) -> Iterator[Any]:
-    """``dbt build`` of the selected models into the run's candidate for the partition's as_of.
+    """``dbt build`` of the selected models into the run's candidate for the partition's as_of,
+    with the same arguments as the CLI refresh (:data:`saas_segments.publish.REFRESH_BUILD`).
 
     A failed model or dbt test fails the step without retries (it is not transient).
     """
     candidate = warehouse.stage(context.run.run_id)
     variables = warehouse.vars(context.partition_key if context.has_partition_key else None)
     with mock.patch.dict(os.environ, warehouse.dbt_env(candidate)):
-        invocation = dbt.cli(["build", "--fail-fast", "--vars", json.dumps(variables)], context=context, raise_on_error=False)
+        invocation = dbt.cli([*REFRESH_BUILD, "--vars", json.dumps(variables)], context=context, raise_on_error=False)
     yield from invocation.stream()
     if not invocation.is_successful():
         raise Failure(f"dbt build failed on {candidate}: {invocation.get_error()}", allow_retries=False)

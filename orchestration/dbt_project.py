@@ -9,9 +9,9 @@ from typing import Any
 from dagster import AssetKey, AssetSpec, DailyPartitionsDefinition
 from dagster_dbt import DagsterDbtTranslator, DbtProject
 
-from saas_segments.project import PROJECT_DIR, dbt
+from saas_segments.project import PROJECT_DIR, dbt, file_lock
+from saas_segments.publish import QUALITY_MODEL
 
-QUALITY_MODEL = "segment_quality"
 PARTITIONS_START = "2026-01-01"
 
 PROJECT_SOURCES = ("dbt_project.yml", "models", "macros", "seeds", "tests/data_tests")
@@ -30,8 +30,9 @@ def _newest_source_mtime(project_dir: Path) -> float:
 def prepare_manifest(project: DbtProject = DBT_PROJECT) -> Path:
     """The manifest's path, after ``dbt parse`` if it is missing (a clean clone) or older than the project."""
     manifest = project.manifest_path
-    if not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime(project.project_dir):
-        dbt(["parse", "--quiet"], target_path=manifest.parent)
+    with file_lock(manifest.parent / "parse.lock"):
+        if not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime(project.project_dir):
+            dbt(["parse", "--quiet"], target_path=manifest.parent)
     return manifest
 
 

@@ -16,6 +16,7 @@ import duckdb
 import pandas as pd
 
 from saas_segments.gx_gates import CHECKPOINT, EXPECTATIONS_DIR
+from saas_segments.project import file_lock
 
 QUALITY_RELATION = "marts.segment_quality"
 DATA_DOCS = EXPECTATIONS_DIR / "uncommitted" / "data_docs" / "local_site" / "index.html"
@@ -93,10 +94,12 @@ def audit(warehouse: Path, run_name: str) -> Audit:
     from great_expectations.core.run_identifier import RunIdentifier
 
     frame = read_quality(warehouse)
-    context = gx.get_context(mode="file", context_root_dir=EXPECTATIONS_DIR)
-    result = context.checkpoints.get(CHECKPOINT).run(
-        batch_parameters={"dataframe": frame}, run_id=RunIdentifier(run_name=run_name)
-    )
+    # one checkpoint run at a time writes results and Data Docs into the shared context
+    with file_lock(EXPECTATIONS_DIR / "uncommitted" / "checkpoint.lock"):
+        context = gx.get_context(mode="file", context_root_dir=EXPECTATIONS_DIR)
+        result = context.checkpoints.get(CHECKPOINT).run(
+            batch_parameters={"dataframe": frame}, run_id=RunIdentifier(run_name=run_name)
+        )
     outcomes = [outcome for validation in result.run_results.values() for outcome in validation.results]
     failures = tuple(_failure(outcome) for outcome in outcomes if not outcome.success)
     return Audit(run_id=str(frame["run_id"].iloc[0]), evaluated=len(outcomes), failures=failures, data_docs=DATA_DOCS)

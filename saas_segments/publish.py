@@ -12,21 +12,23 @@ removed by the next one. One refresh per warehouse runs at a time (a lock file).
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import shutil
 import uuid
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
 from saas_segments.audit import Audit, audit
-from saas_segments.project import DbtError, dbt
+from saas_segments.project import DbtError, dbt, file_lock
 
 CANDIDATE_DIR = ".candidate"
 QUALITY_MODEL = "segment_quality"
+# A refresh builds models and runs their data tests. Unit tests check rule logic on
+# fixed inputs, not the data, so they run in CI (`make test`) and not on every refresh.
+REFRESH_BUILD = ("build", "--fail-fast", "--exclude-resource-type", "unit_test")
 
 
 @dataclass(frozen=True)
@@ -52,12 +54,9 @@ def refresh_vars(raw_dir: Path, as_of: str | None = None, dbt_vars: Mapping[str,
     return {**demo_vars(raw_dir), **({"as_of": as_of} if as_of else {}), **(dbt_vars or {})}
 
 
-@contextmanager
-def refresh_lock(workdir: Path) -> Iterator[None]:
-    """Hold the warehouse's refresh lock (released by the OS if the process dies)."""
-    with (workdir / "refresh.lock").open("w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        yield
+def refresh_lock(workdir: Path) -> AbstractContextManager[None]:
+    """The warehouse's refresh lock: one refresh (CLI or Dagster run) at a time per warehouse."""
+    return file_lock(workdir / "refresh.lock")
 
 
 def stage_candidate(warehouse: Path, workdir: Path, run_name: str | None = None) -> Path:
@@ -116,8 +115,8 @@ def refresh(
         candidate = stage_candidate(warehouse, workdir)
         options = {"raw_dir": raw_dir, "warehouse": candidate, "dbt_vars": variables, "target_path": workdir / "target"}
         try:
-            dbt(["build", "--fail-fast", "--exclude", QUALITY_MODEL], **options)
-            dbt(["build", "--fail-fast", "--select", QUALITY_MODEL], **options)
+            dbt([*REFRESH_BUILD, "--exclude", QUALITY_MODEL], **options)
+            dbt([*REFRESH_BUILD, "--select", QUALITY_MODEL], **options)
         except DbtError as error:
             shutil.rmtree(candidate.parent)
             return RefreshResult(False, warehouse, f"publish blocked, {warehouse} unchanged: the dbt build failed\n{error}")

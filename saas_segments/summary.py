@@ -21,14 +21,14 @@ order by members desc"""
 def summarize(warehouse: Path) -> str:
     """Describe the warehouse file: its schemas, the as_of, and one query's result."""
     with duckdb.connect(str(warehouse), read_only=True) as connection:
-        schemas = connection.sql(
+        schemas = connection.execute(
             "select table_schema, count(*) from information_schema.tables "
             "where table_schema not in ('information_schema', 'pg_catalog') "
             "group by 1 order by 1"
         ).fetchall()
-        (as_of,) = connection.sql("select as_of_date from intermediate.int_as_of_date").fetchone()
-        result = connection.sql(EXAMPLE_QUERY)
-        header = " | ".join(result.columns)
+        ((as_of,),) = connection.execute("select as_of_date from intermediate.int_as_of_date").fetchall()
+        result = connection.execute(EXAMPLE_QUERY)
+        header = " | ".join(column[0] for column in result.description)
         rows = "\n".join(" | ".join(str(value) for value in row) for row in result.fetchall())
     listing = ", ".join(f"{schema} ({count})" for schema, count in schemas)
     return (

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import duckdb
-import pytest
-
+import json
+import os
 import subprocess
 import sys
+
+import duckdb
+import pytest
 
 from saas_segments.project import PROJECT_DIR, dbt
 
@@ -27,10 +29,18 @@ def query(warehouse: Path, sql: str) -> list[tuple]:
 def build_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Path]:
     """Build the whole project on a raw dir into a fresh DuckDB file; returns the file."""
 
-    def build(raw_dir: Path, name: str, dbt_vars: dict[str, object] | None = None, select: str | None = None) -> Path:
+    def build(
+        raw_dir: Path,
+        name: str,
+        dbt_vars: dict[str, object] | None = None,
+        select: str | None = None,
+        unit_tests: bool = False,
+    ) -> Path:
+        """``dbt build`` (data tests included; unit tests, which ignore the data, only with ``unit_tests``)."""
         workdir = tmp_path_factory.mktemp(name)
         warehouse = workdir / "warehouse.duckdb"
         args = ["build", "--fail-fast"] + (["--select", select] if select else [])
+        args += [] if unit_tests else ["--exclude-resource-type", "unit_test"]
         dbt(args, raw_dir=raw_dir, warehouse=warehouse, dbt_vars=dbt_vars, target_path=workdir / "target")
         return warehouse
 
@@ -54,13 +64,35 @@ def generate(out: Path, scale: str = "demo", seed: int = 42, *options: str) -> P
     return out
 
 
+def _given(variable: str) -> Path | None:
+    """A path ``make test`` passes in ``variable`` (what it already generated or built), if it exists."""
+    value = os.environ.get(variable)
+    return Path(value).resolve() if value and Path(value).exists() else None
+
+
 @pytest.fixture(scope="session")
 def demo_raw_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Demo-scale generated raw data (seed 42) with its truth files."""
+    """Demo-scale generated raw data (seed 42) with its truth files.
+
+    ``make test`` passes its demo raw dir in ``SAAS_TEST_DEMO_RAW_DIR``; it is used
+    when its manifest says demo scale, seed 42, without bad rows or spike.
+    """
+    given = _given("SAAS_TEST_DEMO_RAW_DIR")
+    if given is not None:
+        manifest = json.loads((given / "_truth" / "manifest.json").read_text())
+        if (manifest["scale"], manifest["seed"], manifest["bad_rows"], manifest["spike"]) == ("demo", 42, {}, None):
+            return given
     return generate(tmp_path_factory.mktemp("demo") / "raw")
 
 
 @pytest.fixture(scope="session")
 def demo_warehouse(build_warehouse: Callable[..., Path], demo_raw_dir: Path) -> Path:
-    """The whole project built on the demo data, as of its last day."""
-    return build_warehouse(demo_raw_dir, "demo_build")
+    """The whole project built (``dbt build``, tests included) on the demo data, as of its last day.
+
+    ``make test`` has just built it from the same raw dir and passes the file in
+    ``SAAS_TEST_DEMO_WAREHOUSE``; tests only read it.
+    """
+    given = _given("SAAS_TEST_DEMO_WAREHOUSE")
+    if given is not None and demo_raw_dir == _given("SAAS_TEST_DEMO_RAW_DIR"):
+        return given
+    return build_warehouse(demo_raw_dir, "demo_build", unit_tests=True)

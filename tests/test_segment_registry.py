@@ -120,7 +120,13 @@ def two_dates_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     workdir = tmp_path_factory.mktemp("history")
     warehouse = workdir / "w.duckdb"
     for as_of in ["2025-05-02", "2025-05-03", "2025-05-03"]:
-        dbt(["build"], raw_dir=CONTRACT_FIXTURE, warehouse=warehouse, dbt_vars={"as_of": as_of}, target_path=workdir / "t")
+        dbt(
+            ["build", "--exclude-resource-type", "test", "unit_test"],
+            raw_dir=CONTRACT_FIXTURE,
+            warehouse=warehouse,
+            dbt_vars={"as_of": as_of},
+            target_path=workdir / "t",
+        )
     return warehouse
 
 
