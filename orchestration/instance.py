@@ -24,7 +24,8 @@ def dagster_home() -> Path:
 
 
 def instance_config(pg_url: str | None) -> dict[str, Any]:
-    """``dagster.yaml`` content: run queue limits, telemetry off, Postgres storage when ``pg_url`` is given."""
+    """``dagster.yaml`` content: run queue limits, telemetry and the first-visit pop-up off,
+    Postgres storage when ``pg_url`` is given."""
     config: dict[str, Any] = {
         "run_coordinator": {
             "module": "dagster.core.run_coordinator",
@@ -32,6 +33,7 @@ def instance_config(pg_url: str | None) -> dict[str, Any]:
             "config": {"tag_concurrency_limits": [{"key": WAREHOUSE_TAG, "limit": 1}]},
         },
         "telemetry": {"enabled": False},
+        "nux": {"enabled": False},
     }
     if pg_url:
         config["storage"] = {"postgres": {"postgres_url": {"env": PG_URL_ENV}}}
