@@ -1,57 +1,39 @@
+{#- The 80/20 accounts: the high value tier (seg_value_tier_high), read as "who pays most". -#}
 with
 
-as_of as (
-    select as_of_date
-    from {{ ref('int_as_of_date') }}
-),
-
-tiers as (
+high_tier as (
     select
         account_id,
-        value_tier,
-        arr_usd,
-        arr_rank,
-        total_arr_usd,
-        arr_share,
-        cumulative_arr_share,
-        count(*) over () as paying_accounts
-    from {{ ref('int_account_value_tiers') }}
-),
-
-members as (
-    select
-        account_id,
+        as_of_date,
         arr_usd,
         arr_rank,
         paying_accounts,
         total_arr_usd,
         arr_share,
         cumulative_arr_share
-    from tiers
-    where value_tier = 'high'
+    from {{ ref('seg_value_tier_high') }}
 )
 
 select
-    members.account_id,
-    as_of.as_of_date,
-    members.arr_usd,
-    members.arr_rank,
-    members.paying_accounts,
-    members.total_arr_usd,
-    members.arr_share,
-    members.cumulative_arr_share,
+    account_id,
+    as_of_date,
+    arr_usd,
+    arr_rank,
+    paying_accounts,
+    total_arr_usd,
+    arr_share,
+    cumulative_arr_share,
     {{ dbt.concat([
         "'ARR rank '",
-        "cast(members.arr_rank as " ~ dbt.type_string() ~ ")",
+        "cast(arr_rank as " ~ dbt.type_string() ~ ")",
         "' of '",
-        "cast(members.paying_accounts as " ~ dbt.type_string() ~ ")",
+        "cast(paying_accounts as " ~ dbt.type_string() ~ ")",
         "' paying accounts: ARR $'",
-        "cast(cast(members.arr_usd as decimal(18, 0)) as " ~ dbt.type_string() ~ ")",
+        "cast(cast(arr_usd as decimal(18, 0)) as " ~ dbt.type_string() ~ ")",
         "' = '",
-        "cast(cast(100 * members.arr_share as decimal(9, 1)) as " ~ dbt.type_string() ~ ")",
+        "cast(cast(100 * arr_share as decimal(9, 1)) as " ~ dbt.type_string() ~ ")",
         "'% of total ARR (within the top accounts holding '",
         "cast(cast(100 * " ~ var('value_tier_high_share') ~ " as decimal(9, 1)) as " ~ dbt.type_string() ~ ")",
         "'% of ARR)'",
     ]) }} as reason
-from members
-cross join as_of
+from high_tier
