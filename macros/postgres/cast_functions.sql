@@ -19,10 +19,12 @@
       saas_try_numeric(text, precision, scale): plain or exponent notation (digits may
         be grouped with `_`), surrounding blanks allowed; null for NaN / Infinity and for
         a value that does not fit decimal(precision, scale);
-      saas_try_date(text): `yyyy-m-d` or `yyyy/m/d`, optionally followed by a time;
+      saas_try_date(text): `yyyy-m-d` or `yyyy/m/d`, optionally followed by a valid
+        time (anything after the time is ignored, as DuckDB does);
       saas_try_timestamptz(text): `yyyy-m-d[ |T]h:mm[:ss[.ffffff]]` with an optional
         offset (`Z`, `+hh`, `+hh:mm`, `+hhmm`), ` UTC` or an IANA zone name; a value
         without an offset is UTC (the function runs with timezone UTC).
+    Leading blanks are allowed; trailing blanks only after a time (DuckDB's rules).
     Anything else, or a value the server still refuses (2026-02-30), is null. -#}
 {% macro postgres__create_cast_functions() %}
     {%- set schema = cast_function_schema() -%}
@@ -57,12 +59,18 @@
         language plpgsql immutable
         as $body$
         declare
-            cleaned text := btrim(value, E' \t\r\n');
+            parts text[] := regexp_match(
+                value,
+                '^\s*([0-9]{4}[-/][0-9]{1,2}[-/][0-9]{1,2})([ T]([0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?)(\s.*|[^0-9:.].*)?)?\s*$'
+            );
         begin
-            if value is null or cleaned !~ '^[0-9]{4}[-/][0-9]{1,2}[-/][0-9]{1,2}([ T].*)?$' then
+            if parts is null then
                 return null;
             end if;
-            return cast(substring(cleaned from '^[0-9]{4}[-/][0-9]{1,2}[-/][0-9]{1,2}') as date);
+            if parts[3] is not null then
+                perform cast(parts[3] as time);  -- the time, when given, must be valid
+            end if;
+            return cast(parts[1] as date);
         exception when others then
             return null;
         end;
@@ -75,13 +83,13 @@
         as $body$
         begin
             if value is null or value !~ (
-                '^[0-9]{4}[-/][0-9]{1,2}[-/][0-9]{1,2}'
-                || '([ T][0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?)?'
-                || '(Z|[+-][0-9]{2}(:?[0-9]{2})?| ?UTC| [A-Za-z_]+/[A-Za-z_]+(/[A-Za-z_]+)?)?$'
+                '^\s*[0-9]{4}[-/][0-9]{1,2}[-/][0-9]{1,2}'
+                || '([ T][0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?'
+                || '(Z|[+-][0-9]{2}(:?[0-9]{2})?| ?UTC| [A-Za-z_]+/[A-Za-z_]+(/[A-Za-z_]+)?)?\s*)?$'
             ) then
                 return null;
             end if;
-            return cast(value as timestamptz);
+            return cast(btrim(value, E' \t\r\n') as timestamptz);
         exception when others then
             return null;
         end;
