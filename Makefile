@@ -9,6 +9,8 @@ SCALE ?= demo
 SEED ?= 42
 RAW_DIR ?= data/raw/demo
 WAREHOUSE ?= warehouse/saas_segments.duckdb
+# duckdb (the embedded file) or postgres (the SAAS_PG_* server; see README "Serving on PostgreSQL")
+TARGET ?= duckdb
 ACCURACY_SCALE ?= s
 ACCURACY_RAW = data/raw/$(ACCURACY_SCALE)-$(SEED)
 TEST_WAREHOUSE := .cache/test/saas_segments.duckdb
@@ -21,7 +23,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 export SAAS_DUCKDB_PATH := $(abspath $(WAREHOUSE))
 
-.PHONY: help venv run test demo-data generate build lint pytest accuracy clean lock
+.PHONY: help venv run test demo-data generate build build-postgres pg-bi-user lint pytest accuracy clean lock
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -42,11 +44,25 @@ demo-data: data/raw/demo/_truth/manifest.json  ## generate the demo raw dir (dat
 generate: $(STAMP)  ## generate a raw dir: make generate SCALE=demo|s|m|l SEED=n [OUT=dir]
 	$(BIN)/python -m saas_segments.generator --scale $(SCALE) --seed $(SEED) --out $(or $(OUT),data/raw/$(SCALE)-$(SEED))
 
-build: $(STAMP)  ## build the warehouse on a raw dir: make build RAW_DIR=path [WAREHOUSE=file]
+build: $(STAMP)  ## build the warehouse on a raw dir: make build RAW_DIR=path [WAREHOUSE=file] [TARGET=postgres]
+ifeq ($(TARGET),postgres)
+	$(MAKE) --no-print-directory build-postgres RAW_DIR="$(RAW_DIR)"
+else
 	@test -d "$(RAW_DIR)" || { echo "raw dir '$(RAW_DIR)' does not exist (make demo-data, or RAW_DIR=path)"; exit 2; }
 	mkdir -p $(dir $(SAAS_DUCKDB_PATH))
 	SAAS_RAW_DIR=$(abspath $(RAW_DIR)) $(BIN)/dbt build --fail-fast
 	@$(BIN)/python -m saas_segments.summary "$(SAAS_DUCKDB_PATH)"
+endif
+
+build-postgres: $(STAMP)  ## COPY a raw dir into PostgreSQL (SAAS_PG_*) and build there: make build-postgres RAW_DIR=path
+	@test -d "$(RAW_DIR)" || { echo "raw dir '$(RAW_DIR)' does not exist (make demo-data, or RAW_DIR=path)"; exit 2; }
+	$(BIN)/python -m saas_segments.pg_load --raw-dir "$(RAW_DIR)" --create-database
+	SAAS_TARGET=postgres SAAS_RAW_DIR=$(abspath $(RAW_DIR)) $(BIN)/dbt build --fail-fast --target-path target/postgres
+	@if [ -n "$$SAAS_PG_BI_PASSWORD" ]; then $(BIN)/python -m saas_segments.pg_roles; \
+	else echo "BI login: set SAAS_PG_BI_PASSWORD and run 'make pg-bi-user' (README: Serving on PostgreSQL)"; fi
+
+pg-bi-user: $(STAMP)  ## create/reset the PostgreSQL BI login (member of analyst): SAAS_PG_BI_PASSWORD=... [SAAS_PG_BI_USER=bi_reader]
+	$(BIN)/python -m saas_segments.pg_roles
 
 run: demo-data  ## bootstrap, generate the demo data, build → audit → publish the demo warehouse, print how to query it
 	$(MAKE) --no-print-directory refresh RAW_DIR=data/raw/demo

@@ -83,3 +83,57 @@
 {% macro spark__days_between(start_date, end_date) -%}
     datediff({{ end_date }}, {{ start_date }})
 {%- endmacro %}
+
+{#- PostgreSQL has no try_cast: raw text goes through the safe-cast functions that
+    on-run-start creates (create_cast_functions). They return null for what DuckDB's
+    try_cast refuses (checked by a format pattern first, then cast inside an exception
+    block), so staging quarantines the same rows on both engines. -#}
+{% macro postgres__try_cast_as(expression, sql_type) -%}
+    {%- set normalized = sql_type | lower | replace(' ', '') -%}
+    {%- set text = 'cast(' ~ expression ~ ' as text)' -%}
+    {%- if normalized.startswith('decimal(') or normalized.startswith('numeric(') -%}
+        {%- set precision, scale = normalized.split('(')[1].rstrip(')').split(',') -%}
+        {{ cast_function_schema() }}.saas_try_numeric({{ text }}, {{ precision }}, {{ scale }})
+    {%- elif normalized == 'date' -%}
+        {{ cast_function_schema() }}.saas_try_date({{ text }})
+    {%- elif normalized == 'timestamptz' -%}
+        {{ cast_function_schema() }}.saas_try_timestamptz({{ text }})
+    {%- else -%}
+        {{ exceptions.raise_compiler_error("postgres__try_cast_as: no safe cast to '" ~ sql_type ~ "'") }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- timestamptz to timestamp at UTC, independent of the session time zone. -#}
+{% macro postgres__utc_timestamp(expression) -%}
+    ({{ try_cast_as(expression, 'timestamptz') }} at time zone 'UTC')
+{%- endmacro %}
+
+{#- Date differences are bigint on every engine (DuckDB's date_diff and date - date
+    are bigint; PostgreSQL's are integer, or double precision for months and years). -#}
+{% macro postgres__days_between(start_date, end_date) -%}
+    cast(({{ end_date }} - {{ start_date }}) as bigint)
+{%- endmacro %}
+
+{% macro postgres__datediff(first_date, second_date, datepart) -%}
+    {%- set first = '(' ~ first_date ~ ')::date' -%}
+    {%- set second = '(' ~ second_date ~ ')::date' -%}
+    {%- set years = "(date_part('year', " ~ second ~ ") - date_part('year', " ~ first ~ "))" -%}
+    {%- if datepart == 'day' -%}
+        cast(({{ second }} - {{ first }}) as bigint)
+    {%- elif datepart == 'month' -%}
+        cast({{ years }} * 12 + date_part('month', {{ second }}) - date_part('month', {{ first }}) as bigint)
+    {%- elif datepart == 'quarter' -%}
+        cast({{ years }} * 4 + date_part('quarter', {{ second }}) - date_part('quarter', {{ first }}) as bigint)
+    {%- elif datepart == 'year' -%}
+        cast({{ years }} as bigint)
+    {%- else -%}
+        {{ exceptions.raise_compiler_error("datediff on postgres: unsupported datepart " ~ datepart) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Rows of the group where `condition` is true, as a bigint on every engine
+    (count_if is DuckDB-only; sum(case ... 1 else 0) is HUGEINT there and numeric over
+    bigints on PostgreSQL). For grouped selects: an empty input counts 0, not null. -#}
+{% macro count_where(condition) -%}
+    count(case when {{ condition }} then 1 end)
+{%- endmacro %}

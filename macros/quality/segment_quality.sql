@@ -9,14 +9,16 @@
     lists them; else the documented non-identity columns that carry a not_null test;
     else, when it tests none, every documented non-identity column. Columns that are
     empty by design for some members (e.g. the date of a contraction that not every
-    at-risk account had) are therefore never counted unless listed. -#}
+    at-risk account had) are therefore never counted unless listed. A documented
+    column has a description: columns listed only for the contract (name and
+    data_type) are not metrics. -#}
 {% macro segment_metric_columns(node) %}
     {%- set meta = segment_meta(node) -%}
     {%- if meta.get('metrics') is not none -%}
         {{ return(meta.metrics) }}
     {%- endif -%}
     {%- set documented = [] -%}
-    {%- for name in node.columns if name not in segment_identity_columns() -%}
+    {%- for name, column in node.columns.items() if name not in segment_identity_columns() and column.description -%}
         {%- do documented.append(name) -%}
     {%- endfor -%}
     {%- set required = [] -%}

@@ -54,6 +54,31 @@
     {{ return('select ' ~ (statements | length - 1) ~ ' as raw_tables_ready') }}
 {% endmacro %}
 
+{#- PostgreSQL cannot read files: `python -m saas_segments.pg_load` (make
+    build-postgres) COPYs the raw dir into text tables of the raw schema first, found
+    and read exactly as above. Here each contract table is checked as on DuckDB: a
+    missing table or required column, or an empty required table, stops the build. -#}
+{% macro postgres__prepare_raw_sources() %}
+    {%- set schema = var('raw_schema') -%}
+    {%- set errors = [] -%}
+    {%- set loaded = [] -%}
+    {%- for table in raw_contract_tables() -%}
+        {%- set relation = adapter.get_relation(database=target.database, schema=schema, identifier=table.identifier) -%}
+        {%- if relation is none -%}
+            {%- do errors.append("raw table '" ~ table.identifier ~ "' not found in schema '" ~ schema ~ "' of database '"
+                ~ target.database ~ "' (expected " ~ table.identifier ~ ".parquet, " ~ table.identifier ~ ".csv or a folder "
+                ~ table.identifier ~ "/ of such files in the raw dir loaded by `python -m saas_segments.pg_load --raw-dir DIR`)") -%}
+        {%- else -%}
+            {%- do loaded.append(table.identifier) -%}
+            {%- do errors.extend(raw_contract_errors(schema, table)) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if errors -%}
+        {{ exceptions.raise_compiler_error("raw data breaks the source contract:\n  - " ~ errors | join("\n  - ")) }}
+    {%- endif -%}
+    {{ return('select ' ~ (loaded | length) ~ ' as raw_tables_ready') }}
+{% endmacro %}
+
 {#- A select over parquet and/or CSV files; CSV is read as text, empty = null. -#}
 {% macro raw_file_reader(parquet_files, csv_files) %}
     {%- set readers = [] -%}

@@ -39,8 +39,8 @@ activity as (
 user_rollup as (
     select
         account_id,
-        sum(case when not is_deleted then 1 else 0 end) as user_count,
-        sum(case when not is_deleted and is_reachable then 1 else 0 end) as reachable_users,
+        {{ count_where("not is_deleted") }} as user_count,
+        {{ count_where("not is_deleted and is_reachable") }} as reachable_users,
         sum(most_valuable_features_used_ever) as most_valuable_feature_uses,
         min(activation_date) as first_activation_date
     from users

@@ -182,7 +182,7 @@ paid_since_trial as (
 trial_touches as (
     select
         trials.account_id,
-        sum(case when touches.is_content_touch and touches.occurred_at <= trials.ends_at then 1 else 0 end)
+        {{ count_where("touches.is_content_touch and touches.occurred_at <= trials.ends_at") }}
             as content_touches_to_trial_end,
         min(touches.touch_date) as first_touch_date
     from trials

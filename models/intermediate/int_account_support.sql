@@ -44,11 +44,12 @@ tickets_as_of as (
 ticket_rollup as (
     select
         account_id,
-        sum(case when is_in_ticket_window then 1 else 0 end) as tickets_ticket_window,
-        sum(case when is_in_ticket_window and priority in ('high', 'urgent') then 1 else 0 end)
+        {{ count_where("is_in_ticket_window") }} as tickets_ticket_window,
+        {{ count_where("is_in_ticket_window and priority in ('high', 'urgent')") }}
             as urgent_tickets_ticket_window,
-        sum(case when is_in_maintenance_window then 1 else 0 end) as tickets_maintenance_window,
-        sum(case when is_in_maintenance_window then handle_minutes else 0 end) as handle_minutes_maintenance_window,
+        {{ count_where("is_in_maintenance_window") }} as tickets_maintenance_window,
+        cast(sum(case when is_in_maintenance_window then handle_minutes else 0 end) as bigint)
+            as handle_minutes_maintenance_window,
         count(*) as tickets_ever
     from tickets_as_of
     group by account_id

@@ -31,8 +31,15 @@ select
     arr_rank,
     total_arr_usd,
     arr_before_usd,
-    case when total_arr_usd > 0 then arr_usd / total_arr_usd else 0 end as arr_share,
-    case when total_arr_usd > 0 then (arr_before_usd + arr_usd) / total_arr_usd else 1 end as cumulative_arr_share,
+    case
+        when total_arr_usd > 0 then cast(arr_usd as {{ type_double() }}) / cast(total_arr_usd as {{ type_double() }})
+        else 0
+    end as arr_share,
+    case
+        when total_arr_usd > 0
+            then cast(arr_before_usd + arr_usd as {{ type_double() }}) / cast(total_arr_usd as {{ type_double() }})
+        else 1
+    end as cumulative_arr_share,
     case
         when total_arr_usd > 0 and arr_before_usd < {{ var('value_tier_high_share') }} * total_arr_usd then 'high'
         when

@@ -33,9 +33,9 @@ daily as (
         user_id,
         account_id,
         event_date as activity_date,
-        sum(case when event_type = 'login' then 1 else 0 end) as logins,
-        sum(case when event_type = 'feature_used' then 1 else 0 end) as feature_uses,
-        sum(case when event_type = 'page_view' then 1 else 0 end) as page_views,
+        {{ count_where("event_type = 'login'") }} as logins,
+        {{ count_where("event_type = 'feature_used'") }} as feature_uses,
+        {{ count_where("event_type = 'page_view'") }} as page_views,
         count(distinct case when event_type = 'feature_used' then feature_key end) as distinct_features
     from events_as_of
     group by user_id, account_id, event_date

@@ -56,27 +56,27 @@ catalog as (
 activity_windows as (
     select
         activity.user_id,
-        sum(case when activity.is_active_day and activity.activity_date >= as_of.recent_start_date then 1 else 0 end)
+        {{ count_where("activity.is_active_day and activity.activity_date >= as_of.recent_start_date") }}
             as active_days_recent,
-        sum(
+        cast(sum(
             case
                 when activity.is_active_day
                     and activity.activity_date between as_of.baseline_start_date and as_of.baseline_end_date
                     then 1
                 else 0
             end
-        ) as active_days_baseline,
-        sum(case when activity.logins > 0 and activity.activity_date >= as_of.recent_start_date then 1 else 0 end)
+        ) as bigint) as active_days_baseline,
+        {{ count_where("activity.logins > 0 and activity.activity_date >= as_of.recent_start_date") }}
             as login_days_recent,
-        sum(
+        cast(sum(
             case
                 when activity.is_active_day
                     and activity.activity_date > cast({{ dbt.dateadd('day', -7, 'as_of.as_of_date') }} as date)
                     then 1
                 else 0
             end
-        ) as active_days_last_7,
-        sum(case when activity.is_active_day then 1 else 0 end) as active_days_total,
+        ) as bigint) as active_days_last_7,
+        {{ count_where("activity.is_active_day") }} as active_days_total,
         min(case when activity.is_active_day then activity.activity_date end) as first_active_date,
         max(case when activity.is_active_day then activity.activity_date end) as last_active_date
     from activity

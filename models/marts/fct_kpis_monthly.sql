@@ -66,7 +66,7 @@ trial_months as (
     select
         cast({{ dbt.date_trunc('month', 'trials.trial_end_date') }} as date) as kpi_month,
         count(*) as trials_ended,
-        sum(case when trials.converted_at is not null then 1 else 0 end) as trials_converted
+        {{ count_where("trials.converted_at is not null") }} as trials_converted
     from trials
     inner join as_of on trials.trial_end_date <= as_of.as_of_date
     group by cast({{ dbt.date_trunc('month', 'trials.trial_end_date') }} as date)
@@ -76,14 +76,14 @@ activation_months as (
     select
         cast({{ dbt.date_trunc('month', 'users.signup_date') }} as date) as kpi_month,
         count(*) as signups,
-        sum(
+        cast(sum(
             case
                 when users.activation_date
                     <= cast({{ dbt.dateadd('day', var('activation_window_days'), 'users.signup_date') }} as date)
                     then 1
                 else 0
             end
-        ) as activated_signups,
+        ) as bigint) as activated_signups,
         max(cast({{ dbt.dateadd('day', var('activation_window_days'), 'users.signup_date') }} as date))
         <= max(as_of.as_of_date) as is_activation_window_complete
     from users
@@ -95,12 +95,12 @@ onboarding_months as (
     select
         cast({{ dbt.date_trunc('month', 'revenue.first_paid_date') }} as date) as kpi_month,
         count(*) as new_paying_accounts,
-        sum(
+        cast(sum(
             case
                 when coalesce(milestones.milestones_done, 0) >= {{ var('onboarding_milestones') | length }} then 1
                 else 0
             end
-        ) as onboarded_accounts
+        ) as bigint) as onboarded_accounts
     from revenue
     left join milestones on revenue.account_id = milestones.account_id
     group by cast({{ dbt.date_trunc('month', 'revenue.first_paid_date') }} as date)

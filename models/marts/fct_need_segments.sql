@@ -46,10 +46,10 @@ account_stats as (
         memberships.segment_key,
         memberships.primary_need,
         count(*) as member_accounts,
-        sum(case when revenue.is_paying then 1 else 0 end) as paying_accounts,
+        {{ count_where("revenue.is_paying") }} as paying_accounts,
         sum(case when revenue.is_paying then revenue.arr_usd else 0 end) as arr_usd,
-        sum(case when revenue.has_ever_paid then 1 else 0 end) as ever_paid_accounts,
-        sum(case when revenue.has_ever_paid and not revenue.is_paying then 1 else 0 end) as churned_accounts
+        {{ count_where("revenue.has_ever_paid") }} as ever_paid_accounts,
+        {{ count_where("revenue.has_ever_paid and not revenue.is_paying") }} as churned_accounts
     from memberships
     left join revenue on memberships.account_id = revenue.account_id
     group by memberships.segment_key, memberships.primary_need
@@ -60,9 +60,9 @@ user_stats as (
         memberships.segment_key,
         count(*) as member_users,
         count(nps.user_id) as nps_respondents,
-        sum(case when nps.nps_category = 'promoter' then 1 else 0 end) as promoters,
-        sum(case when nps.nps_category = 'passive' then 1 else 0 end) as passives,
-        sum(case when nps.nps_category = 'detractor' then 1 else 0 end) as detractors
+        {{ count_where("nps.nps_category = 'promoter'") }} as promoters,
+        {{ count_where("nps.nps_category = 'passive'") }} as passives,
+        {{ count_where("nps.nps_category = 'detractor'") }} as detractors
     from memberships
     inner join users on memberships.account_id = users.account_id
     left join nps on users.user_id = nps.user_id
@@ -85,11 +85,13 @@ select
     coalesce(user_stats.detractors, 0) as detractors,
     case
         when account_stats.ever_paid_accounts > 0
-            then 1.0 * account_stats.churned_accounts / account_stats.ever_paid_accounts
+            then cast(account_stats.churned_accounts as {{ type_double() }}) / account_stats.ever_paid_accounts
     end as logo_churn_rate,
     case
         when user_stats.nps_respondents > 0
-            then 100.0 * (user_stats.promoters - user_stats.detractors) / user_stats.nps_respondents
+            then
+                cast(100 * (user_stats.promoters - user_stats.detractors) as {{ type_double() }})
+                / user_stats.nps_respondents
     end as nps
 from account_stats
 cross join as_of

@@ -87,9 +87,9 @@ counted as (
         dimension,
         dimension_value,
         count(*) as responses,
-        sum(case when nps_category = 'promoter' then 1 else 0 end) as promoters,
-        sum(case when nps_category = 'passive' then 1 else 0 end) as passives,
-        sum(case when nps_category = 'detractor' then 1 else 0 end) as detractors
+        {{ count_where("nps_category = 'promoter'") }} as promoters,
+        {{ count_where("nps_category = 'passive'") }} as passives,
+        {{ count_where("nps_category = 'detractor'") }} as detractors
     from by_dimension
     group by month_start, dimension, dimension_value
 ),
@@ -103,7 +103,7 @@ scored as (
         counted.promoters,
         counted.passives,
         counted.detractors,
-        100.0 * (counted.promoters - counted.detractors) / counted.responses as nps,
+        cast(100 * (counted.promoters - counted.detractors) as {{ type_double() }}) / counted.responses as nps,
         cast({{ dbt.dateadd('month', 1, 'counted.month_start') }} as date) <= as_of.as_of_end_date as is_complete
     from counted
     cross join as_of

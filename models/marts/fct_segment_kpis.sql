@@ -88,10 +88,10 @@ sizes as (
 user_kpis as (
     select
         segment_key,
-        sum(case when latest_nps_category is not null then 1 else 0 end) as nps_respondents,
-        sum(case when latest_nps_category = 'promoter' then 1 else 0 end) as promoters,
-        sum(case when latest_nps_category = 'detractor' then 1 else 0 end) as detractors,
-        avg(case when is_activated then 1.0 else 0.0 end) as activation_rate
+        {{ count_where("latest_nps_category is not null") }} as nps_respondents,
+        {{ count_where("latest_nps_category = 'promoter'") }} as promoters,
+        {{ count_where("latest_nps_category = 'detractor'") }} as detractors,
+        avg(case when is_activated then cast(1 as {{ type_double() }}) else 0 end) as activation_rate
     from member_users
     group by segment_key
 ),
@@ -100,13 +100,13 @@ account_kpis as (
     select
         member_accounts.segment_key,
         count(*) as member_accounts,
-        sum(case when accounts.is_paying then 1 else 0 end) as paying_accounts,
+        {{ count_where("accounts.is_paying") }} as paying_accounts,
         sum(accounts.mrr_usd) as mrr_usd,
         sum(accounts.arr_usd) as arr_usd,
-        sum(case when accounts.lifecycle_stage = 'churned' then 1 else 0 end) as churned_accounts,
-        sum(case when accounts.latest_nps_category is not null then 1 else 0 end) as account_nps_respondents,
-        sum(case when accounts.latest_nps_category = 'promoter' then 1 else 0 end) as account_promoters,
-        sum(case when accounts.latest_nps_category = 'detractor' then 1 else 0 end) as account_detractors
+        {{ count_where("accounts.lifecycle_stage = 'churned'") }} as churned_accounts,
+        {{ count_where("accounts.latest_nps_category is not null") }} as account_nps_respondents,
+        {{ count_where("accounts.latest_nps_category = 'promoter'") }} as account_promoters,
+        {{ count_where("accounts.latest_nps_category = 'detractor'") }} as account_detractors
     from member_accounts
     inner join accounts on member_accounts.account_id = accounts.account_id
     group by member_accounts.segment_key
@@ -126,9 +126,11 @@ select
         as churned_account_share,
     case
         when sizes.entity_type = 'user'
-            then 100.0 * (user_kpis.promoters - user_kpis.detractors) / nullif(user_kpis.nps_respondents, 0)
+            then
+                cast(100 * (user_kpis.promoters - user_kpis.detractors) as {{ type_double() }})
+                / nullif(user_kpis.nps_respondents, 0)
         else
-            100.0 * (account_kpis.account_promoters - account_kpis.account_detractors)
+            cast(100 * (account_kpis.account_promoters - account_kpis.account_detractors) as {{ type_double() }})
             / nullif(account_kpis.account_nps_respondents, 0)
     end as nps
 from sizes

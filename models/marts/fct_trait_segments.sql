@@ -94,7 +94,7 @@ account_stats as (
         trait_accounts.trait_value,
         trait_accounts.member_grain,
         count(*) as member_accounts,
-        sum(case when accounts.is_paying then 1 else 0 end) as paying_accounts,
+        {{ count_where("accounts.is_paying") }} as paying_accounts,
         sum(case when accounts.is_paying then accounts.arr_usd else 0 end) as arr_usd
     from trait_accounts
     inner join accounts on trait_accounts.account_id = accounts.account_id
@@ -109,11 +109,11 @@ user_stats as (
     select
         trait_users.segment_key,
         count(*) as member_users,
-        avg(trait_users.active_days_recent) as avg_active_days_recent,
+        avg(cast(trait_users.active_days_recent as {{ type_double() }})) as avg_active_days_recent,
         count(nps.user_id) as nps_respondents,
-        sum(case when nps.nps_category = 'promoter' then 1 else 0 end) as promoters,
-        sum(case when nps.nps_category = 'passive' then 1 else 0 end) as passives,
-        sum(case when nps.nps_category = 'detractor' then 1 else 0 end) as detractors
+        {{ count_where("nps.nps_category = 'promoter'") }} as promoters,
+        {{ count_where("nps.nps_category = 'passive'") }} as passives,
+        {{ count_where("nps.nps_category = 'detractor'") }} as detractors
     from trait_users
     left join nps on trait_users.user_id = nps.user_id
     group by trait_users.segment_key
@@ -136,7 +136,9 @@ select
     coalesce(user_stats.detractors, 0) as detractors,
     case
         when user_stats.nps_respondents > 0
-            then 100.0 * (user_stats.promoters - user_stats.detractors) / user_stats.nps_respondents
+            then
+                cast(100 * (user_stats.promoters - user_stats.detractors) as {{ type_double() }})
+                / user_stats.nps_respondents
     end as nps
 from account_stats
 cross join as_of

@@ -1,4 +1,4 @@
-{{ config(materialized='incremental', full_refresh=false) }}
+{{ config(materialized='incremental', full_refresh=false, on_schema_change='append_new_columns') }}
 
 {#- Every segment's members for every as_of built. Filled by the segment models'
     post-hooks (delete + insert per model and as_of, so a re-run of a date replaces

@@ -127,14 +127,14 @@ segment_tables as (
             '{{ source.model_name }}' as model_name,
             cast({{ source.key_sql }} as {{ text }}) as segment_key,
             count(*) as table_rows,
-            sum(
+            cast(sum(
                 case
                     when {% for column in source.metrics %}{{ column }} is not null{{ ' and ' if not loop.last }}
                     {%- else %}true{% endfor %}
                         then 1
                     else 0
                 end
-            ) as covered_rows,
+            ) as bigint) as covered_rows,
             cast('{{ source.metrics | join(", ") }}' as {{ text }}) as metric_columns
         from {{ source.relation }}
         group by cast({{ source.key_sql }} as {{ text }})
@@ -234,7 +234,7 @@ population as (
 
 signups as (
     select
-        sum(case when users.signup_date >= as_of.recent_start_date then 1 else 0 end) as recent_signups,
+        cast(sum(case when users.signup_date >= as_of.recent_start_date then 1 else 0 end) as bigint) as recent_signups,
         sum(
             case when users.signup_date between as_of.baseline_start_date and as_of.baseline_end_date then 1 else 0 end
         ) as baseline_signups
@@ -258,8 +258,8 @@ member_figures as (
     select
         current_members.segment_key,
         count(*) as member_count,
-        sum(case when entities.is_reachable then 1 else 0 end) as reachable_members,
-        sum(case when entities.signup_date >= as_of.recent_start_date then 1 else 0 end) as recent_signup_members,
+        cast(sum(case when entities.is_reachable then 1 else 0 end) as bigint) as reachable_members,
+        cast(sum(case when entities.signup_date >= as_of.recent_start_date then 1 else 0 end) as bigint) as recent_signup_members,
         {{ dbt.hash(dbt.listagg('current_members.entity_id', "','", 'order by current_members.entity_id')) }}
             as membership_hash
     from current_members
@@ -382,9 +382,9 @@ partition_universe as (
 partition_checks as (
     select
         coalesce(partition_universe.partition_name, partition_members.partition_name) as partition_name,
-        sum(case when partition_members.entity_id is null then 1 else 0 end) as entities_in_none,
-        sum(case when partition_members.memberships > 1 then 1 else 0 end) as entities_in_several,
-        sum(case when partition_universe.entity_id is null then 1 else 0 end) as members_outside_universe
+        cast(sum(case when partition_members.entity_id is null then 1 else 0 end) as bigint) as entities_in_none,
+        cast(sum(case when partition_members.memberships > 1 then 1 else 0 end) as bigint) as entities_in_several,
+        cast(sum(case when partition_universe.entity_id is null then 1 else 0 end) as bigint) as members_outside_universe
     from partition_universe
     full outer join partition_members
         on
