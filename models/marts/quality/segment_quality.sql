@@ -1,4 +1,8 @@
-{{ config(materialized='view') }}
+{#- A view on DuckDB (views there bind by name, so it computes on read). Engines that bind
+    a view to its tables (PostgreSQL) drop it when a segment table it reads is rebuilt,
+    and it reads them through the graph, not ref, so there it is a table: the refresh
+    builds it after every segment table exists. -#}
+{{ config(materialized=('view' if target.type == 'duckdb' else 'table')) }}
 
 {#- One row per segment key on the current as_of: its figures, the figures of the
     previous published runs it is judged against (segment_quality_history), and a
