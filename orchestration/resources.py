@@ -15,7 +15,7 @@ from pydantic import Field
 
 from orchestration.dbt_project import DBT_PROJECT
 from orchestration.instance import dagster_home
-from saas_segments.project import DEFAULT_RAW_DIR, DEFAULT_WAREHOUSE
+from saas_segments.project import DEFAULT_RAW_DIR, DEFAULT_WAREHOUSE, dbt_env
 from saas_segments.publish import CANDIDATE_DIR, refresh_lock, refresh_vars, stage_candidate
 
 
@@ -63,8 +63,8 @@ class WarehouseResource(ConfigurableResource):
         return refresh_vars(self.raw_path, as_of, self.dbt_vars)
 
     def dbt_env(self, candidate: Path) -> dict[str, str]:
-        """Environment that points dbt at the raw dir and the candidate."""
-        return {"SAAS_RAW_DIR": str(self.raw_path), "SAAS_DUCKDB_PATH": str(candidate)}
+        """Environment that points dbt at the raw dir and the candidate (:func:`saas_segments.project.dbt_env`)."""
+        return dbt_env(self.raw_path, candidate)
 
     def dbt_options(self, run_id: str, as_of: str | None) -> dict[str, object]:
         """:func:`saas_segments.project.dbt` keywords for the run's candidate."""

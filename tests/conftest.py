@@ -7,12 +7,16 @@ from pathlib import Path
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import time
 
 import duckdb
+import psycopg2
 import pytest
 
+from saas_segments import pg_load
 from saas_segments.project import PROJECT_DIR, dbt
 
 FIXTURES = PROJECT_DIR / "tests" / "fixtures"
@@ -96,3 +100,30 @@ def demo_warehouse(build_warehouse: Callable[..., Path], demo_raw_dir: Path) -> 
     if given is not None and demo_raw_dir == _given("SAAS_TEST_DEMO_RAW_DIR"):
         return given
     return build_warehouse(demo_raw_dir, "demo_build", unit_tests=True)
+
+
+def _server_up() -> bool:
+    try:
+        psycopg2.connect(**pg_load.connection_params("postgres"), connect_timeout=3).close()
+        return True
+    except psycopg2.OperationalError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> None:
+    """A running local PostgreSQL server: started when it is down, else the tests skip."""
+    if _server_up():
+        return
+    clusters = Path("/etc/postgresql")
+    if shutil.which("pg_ctlcluster") is None or not clusters.is_dir() or not any(clusters.iterdir()):
+        pytest.skip("no PostgreSQL server reachable and no local cluster to start (pg_ctlcluster, /etc/postgresql)")
+    for version in sorted(path.name for path in clusters.iterdir()):
+        subprocess.run(
+            ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "start"], capture_output=True, check=False
+        )
+    for _ in range(30):
+        if _server_up():
+            return
+        time.sleep(1)
+    pytest.skip("the local PostgreSQL cluster did not start (pg_ctlcluster ... main start)")

@@ -17,6 +17,7 @@ import pytest
 from dagster import DagsterInstance, asset, materialize, mem_io_manager
 
 from orchestration.instance import PG_URL_ENV, write_instance
+from saas_segments import pg_load
 from saas_segments.project import PROJECT_DIR
 
 ARTIFACTS = PROJECT_DIR / "test-artifacts"
@@ -127,15 +128,9 @@ def test_asset_graph_screenshot(dagster_dev: int, tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def postgres_url() -> str:
-    """``dagster_test`` on the local server (started if it is not running), else skip."""
-    if shutil.which("pg_ctlcluster") and Path("/etc/postgresql").is_dir():
-        for version in os.listdir("/etc/postgresql"):
-            subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "start"], capture_output=True, check=False)
-    try:
-        connection = psycopg2.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres", connect_timeout=5)
-    except psycopg2.OperationalError as error:
-        pytest.skip(f"no Postgres server on 127.0.0.1:5432 ({error})")
+def postgres_url(pg_server: None) -> str:
+    """A fresh ``dagster_test`` database on the local server."""
+    connection = psycopg2.connect(**pg_load.connection_params("postgres"), connect_timeout=5)
     connection.autocommit = True
     with connection.cursor() as cursor:
         cursor.execute("drop database if exists dagster_test")

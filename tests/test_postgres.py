@@ -15,7 +15,6 @@ import csv
 import datetime as dt
 import decimal
 import shutil
-import subprocess
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -33,33 +32,6 @@ BI_USER = "bi_reader_test"
 BI_PASSWORD = "test-only-password"
 
 pytestmark = pytest.mark.slow
-
-
-def _server_up() -> bool:
-    try:
-        psycopg2.connect(**pg_load.connection_params("postgres"), connect_timeout=3).close()
-        return True
-    except psycopg2.OperationalError:
-        return False
-
-
-@pytest.fixture(scope="session")
-def pg_server() -> None:
-    """A running local PostgreSQL server: started when it is down, else the tests skip."""
-    if _server_up():
-        return
-    clusters = Path("/etc/postgresql")
-    if shutil.which("pg_ctlcluster") is None or not clusters.is_dir() or not any(clusters.iterdir()):
-        pytest.skip("no PostgreSQL server reachable and no local cluster to start (pg_ctlcluster, /etc/postgresql)")
-    for version in sorted(path.name for path in clusters.iterdir()):
-        subprocess.run(
-            ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "start"], capture_output=True, check=False
-        )
-    for _ in range(30):
-        if _server_up():
-            return
-        time.sleep(1)
-    pytest.skip("the local PostgreSQL cluster did not start (pg_ctlcluster ... main start)")
 
 
 def pg_env(database: str = TEST_DATABASE) -> dict[str, str]:
