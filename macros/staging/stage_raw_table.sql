@@ -16,8 +16,13 @@
 
     lookups: [{relation, alias, columns: [...], on, rule, when?, select?: {name: expr}}]
     `on`, `when` and `select` refer to the raw table as `src`.
-    extra_columns: {name: expr} computed on staged output (may use lookup selects). -#}
-{% macro stage_raw_table(source_name, table_name, relation, lookups=[], rules=[], window_rules=[], extra_columns={}, collapse_exact_duplicates=false) %}
+    extra_columns: {name: expr} computed on staged output (may use lookup selects).
+
+    window_column: for a model built incrementally by day (strategy `replace_window`,
+    macros/incremental): only raw rows whose typed `window_column` is in the lookback
+    window (or null) are read, and a key already staged before the window makes the
+    new row a `duplicate_key`. -#}
+{% macro stage_raw_table(source_name, table_name, relation, lookups=[], rules=[], window_rules=[], extra_columns={}, collapse_exact_duplicates=false, window_column=none) %}
 {%- if not execute -%}
     select 1 as parse_placeholder
 {%- else -%}
@@ -25,6 +30,7 @@
 {%- set columns = contract.columns -%}
 {%- set keys = columns | selectattr('key') | map(attribute='name') | list -%}
 {%- set load_time = run_started_at.strftime('%Y-%m-%d %H:%M:%S') -%}
+{%- set prior_keys = window_column is not none and is_incremental() -%}
 with
 
 source_rows as (
@@ -45,6 +51,14 @@ typed as (
         {%- endfor %}
     from source_rows
 ),
+{%- if window_column %}
+
+typed_in_window as (
+    select typed.*
+    from typed
+    where {{ replace_window_filter(window_column) }}
+),
+{%- endif %}
 
 contract_checked as (
     select
@@ -68,7 +82,7 @@ contract_checked as (
             {%- endfor %}
         end as _contract_rule,
         {{ enum_mapped_condition(columns) }} as _enum_mapped
-    from typed
+    from {{ 'typed_in_window as typed' if window_column else 'typed' }}
 ),
 
 looked_up as (
@@ -87,8 +101,19 @@ looked_up as (
         end as _lookup_rule
         {%- else %}
         cast(null as {{ dbt.type_string() }}) as _lookup_rule
-        {%- endif %}
+        {%- endif %},
+        {{ '_prior_key._found is not null' if prior_keys else 'false' }} as _has_prior_key
     from contract_checked as src
+    {%- if prior_keys %}
+    left join (
+        select distinct
+            {{ keys | join(', ') }},
+            1 as _found
+        from {{ this }}
+        where _row_status = 'staged' and {{ window_column }} < {{ replace_window_start(this) }}
+    ) as _prior_key
+        on {% for key in keys %}src.{{ key }} = _prior_key.{{ key }}{{ ' and ' if not loop.last }}{% endfor %}
+    {%- endif %}
     {%- for lookup in lookups %}
     left join (
         select
@@ -145,7 +170,7 @@ keyed as (
 candidates as (
     select
         keyed.*,
-        (_failed_rule is null and not _is_copy and _key_rank = 1) as _is_candidate
+        (_failed_rule is null and not _is_copy and _key_rank = 1 and not _has_prior_key) as _is_candidate
     from keyed
 ),
 
@@ -186,7 +211,7 @@ select
     case
         when _row_status <> 'quarantined' then null
         when _failed_rule is not null then _failed_rule
-        when _key_rank > 1 then 'duplicate_key'
+        when _key_rank > 1 or _has_prior_key then 'duplicate_key'
         else _window_rule
     end as _quarantine_rule,
     _enum_mapped,

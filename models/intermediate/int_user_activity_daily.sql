@@ -1,3 +1,5 @@
+{{ config(materialized='view') }}
+
 {#- One row per user and UTC day with any event up to as_of. An active day has a
     login or a feature_used event. -#}
 with
@@ -7,47 +9,26 @@ as_of as (
     from {{ ref('int_as_of_date') }}
 ),
 
-events as (
+user_days as (
     select
         user_id,
         account_id,
-        event_date,
-        event_type,
-        feature_key
-    from {{ ref('stg_app__events') }}
-),
-
-events_as_of as (
-    select
-        events.user_id,
-        events.account_id,
-        events.event_date,
-        events.event_type,
-        events.feature_key
-    from events
-    inner join as_of on events.event_date < as_of.as_of_end_date
-),
-
-daily as (
-    select
-        user_id,
-        account_id,
-        event_date as activity_date,
-        {{ count_where("event_type = 'login'") }} as logins,
-        {{ count_where("event_type = 'feature_used'") }} as feature_uses,
-        {{ count_where("event_type = 'page_view'") }} as page_views,
-        count(distinct case when event_type = 'feature_used' then feature_key end) as distinct_features
-    from events_as_of
-    group by user_id, account_id, event_date
+        activity_date,
+        logins,
+        feature_uses,
+        page_views,
+        distinct_features
+    from {{ ref('int_events_aggregated_to_user_days') }}
 )
 
 select
-    user_id,
-    account_id,
-    activity_date,
-    logins,
-    feature_uses,
-    page_views,
-    distinct_features,
-    (logins > 0 or feature_uses > 0) as is_active_day
-from daily
+    user_days.user_id,
+    user_days.account_id,
+    user_days.activity_date,
+    user_days.logins,
+    user_days.feature_uses,
+    user_days.page_views,
+    user_days.distinct_features,
+    (user_days.logins > 0 or user_days.feature_uses > 0) as is_active_day
+from user_days
+inner join as_of on user_days.activity_date < as_of.as_of_end_date

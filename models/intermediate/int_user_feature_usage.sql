@@ -9,14 +9,14 @@ as_of as (
     from {{ ref('int_as_of_date') }}
 ),
 
-events as (
+feature_days as (
     select
         user_id,
+        feature_key,
+        activity_date,
         account_id,
-        event_date,
-        feature_key
-    from {{ ref('stg_app__events') }}
-    where event_type = 'feature_used'
+        uses
+    from {{ ref('int_feature_events_aggregated_to_user_days') }}
 ),
 
 features as (
@@ -31,17 +31,16 @@ features as (
 
 usage as (
     select
-        events.user_id,
-        events.feature_key,
-        min(events.account_id) as account_id,
-        min(events.event_date) as first_used_date,
-        max(events.event_date) as last_used_date,
-        count(*) as uses,
-        count(distinct case when events.event_date >= as_of.recent_start_date then events.event_date end)
-            as use_days_recent
-    from events
-    inner join as_of on events.event_date < as_of.as_of_end_date
-    group by events.user_id, events.feature_key
+        feature_days.user_id,
+        feature_days.feature_key,
+        min(feature_days.account_id) as account_id,
+        min(feature_days.activity_date) as first_used_date,
+        max(feature_days.activity_date) as last_used_date,
+        cast(sum(feature_days.uses) as {{ dbt.type_bigint() }}) as uses,
+        {{ count_where('feature_days.activity_date >= as_of.recent_start_date') }} as use_days_recent
+    from feature_days
+    inner join as_of on feature_days.activity_date < as_of.as_of_end_date
+    group by feature_days.user_id, feature_days.feature_key
 )
 
 select

@@ -1,3 +1,11 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_window',
+    window_column='occurred_at',
+    window_filter="_row_status = 'staged'",
+    on_schema_change='fail',
+) }}
+
 {{ stage_raw_table(
     'app', 'events', source('app', 'events'),
     lookups=[
@@ -7,4 +15,5 @@
     ],
     rules=[['missing_required', "event_type = 'feature_used' and feature_key is null"]],
     collapse_exact_duplicates=true,
+    window_column='occurred_at',
 ) }}

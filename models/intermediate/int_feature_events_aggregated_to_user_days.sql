@@ -1,0 +1,30 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_window',
+    window_column='activity_date',
+    on_schema_change='fail',
+) }}
+
+{#- One row per user, feature and UTC day the feature was used, over every day loaded
+    (not cut at as_of: int_user_feature_usage does that). Built incrementally: a
+    refresh recomputes the lookback window only. -#}
+with
+
+feature_events as (
+    select
+        user_id,
+        account_id,
+        event_date,
+        feature_key
+    from {{ ref('stg_app__events') }}
+    where event_type = 'feature_used' and {{ replace_window_filter('event_date') }}
+)
+
+select
+    user_id,
+    feature_key,
+    event_date as activity_date,
+    min(account_id) as account_id,
+    count(*) as uses
+from feature_events
+group by user_id, feature_key, event_date
