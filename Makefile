@@ -23,7 +23,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 export SAAS_DUCKDB_PATH := $(abspath $(WAREHOUSE))
 
-.PHONY: help venv run test demo-data generate build build-postgres pg-bi-user lint pytest accuracy clean lock
+.PHONY: help venv run test demo-data generate build build-postgres pg-bi-user lint pytest accuracy clean lock report
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -73,6 +73,9 @@ accuracy: $(STAMP)  ## precision/recall of every segment vs generator truth (sca
 	SAAS_RAW_DIR=$(abspath $(ACCURACY_RAW)) SAAS_DUCKDB_PATH=$(abspath .cache/accuracy-$(ACCURACY_SCALE)-$(SEED).duckdb) \
 		$(BIN)/dbt build --fail-fast --quiet --target-path .cache/target-accuracy
 	$(BIN)/python -m saas_segments.accuracy --raw-dir $(ACCURACY_RAW) --warehouse .cache/accuracy-$(ACCURACY_SCALE)-$(SEED).duckdb
+
+report: $(STAMP)  ## segment report (HTML + PNG charts) in reports/<as_of>/: make report [AS_OF=YYYY-MM-DD] [WAREHOUSE=file]
+	$(BIN)/python -m saas_segments.report --warehouse "$(SAAS_DUCKDB_PATH)" $(if $(AS_OF),--as-of $(AS_OF)) --out reports
 
 lint: $(STAMP)  ## sqlfluff lint of every model, macro-rendered
 	SAAS_DUCKDB_PATH=:memory: $(BIN)/sqlfluff lint models
