@@ -23,7 +23,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 export SAAS_DUCKDB_PATH := $(abspath $(WAREHOUSE))
 
-.PHONY: help venv run test demo-data generate build build-postgres pg-bi-user lint pytest accuracy bench clean lock
+.PHONY: help venv run test demo-data generate build build-postgres pg-bi-user lint pytest accuracy bench report clean lock
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -76,6 +76,9 @@ accuracy: $(STAMP)  ## precision/recall of every segment vs generator truth (sca
 
 bench: $(STAMP)  ## time scan floor / full build / incremental refresh (/ PostgreSQL at s): make bench SCALE=s|m|l [SEED=42]
 	$(BIN)/python -m saas_segments.bench --scale $(SCALE) --seed $(SEED)
+
+report: $(STAMP)  ## segment report (HTML + PNG charts) in reports/<as_of>/: make report [AS_OF=YYYY-MM-DD] [WAREHOUSE=file]
+	$(BIN)/python -m saas_segments.report --warehouse "$(SAAS_DUCKDB_PATH)" $(if $(AS_OF),--as-of $(AS_OF)) --out reports
 
 lint: $(STAMP)  ## sqlfluff lint of every model, macro-rendered
 	SAAS_DUCKDB_PATH=:memory: $(BIN)/sqlfluff lint models

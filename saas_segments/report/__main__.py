@@ -1,0 +1,34 @@
+"""Command line: ``python -m saas_segments.report --warehouse FILE [--as-of YYYY-MM-DD] [--out DIR]``."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+from saas_segments.project import DEFAULT_WAREHOUSE
+from saas_segments.report import ReportError, build_report
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Write the segment report (HTML + PNG charts) for an as_of.")
+    parser.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE, help="DuckDB warehouse file (read only)")
+    parser.add_argument(
+        "--as-of", type=dt.date.fromisoformat, help="an as_of in the membership history (default: the warehouse's)"
+    )
+    parser.add_argument("--out", type=Path, default=Path("reports"), help="writes OUT/<as_of>/ (default: reports)")
+    args = parser.parse_args(argv)
+    try:
+        report = build_report(args.warehouse, args.out, args.as_of)
+    except ReportError as error:
+        print(f"segment report: {error}", file=sys.stderr)
+        return 2
+    print(f"Segment report as of {report.as_of}: {report.html_path}")
+    for path in report.chart_paths:
+        print(f"  {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
