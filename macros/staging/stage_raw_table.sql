@@ -106,7 +106,8 @@ looked_up as (
     from contract_checked as src
     {%- if prior_keys %}
     left join (
-        select distinct
+        {#- staged keys are unique: no distinct needed -#}
+        select
             {{ keys | join(', ') }},
             1 as _found
         from {{ this }}
