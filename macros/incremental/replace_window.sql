@@ -15,37 +15,39 @@
     `dbt build --full-refresh` (or a larger lookback) takes it in. -#}
 {% macro get_incremental_replace_window_sql(arg_dict) %}
     {%- set target = arg_dict['target_relation'] -%}
-    {%- set column = config.require('window_column') -%}
     {%- set columns_csv = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
     delete from {{ target }}
-    where {{ column }} >= {{ replace_window_start(target) }}
-        or {{ column }} is null;
+    where {{ replace_window_condition(config.require('window_column'), target) }};
 
     insert into {{ target }} ({{ columns_csv }})
     select {{ columns_csv }}
     from {{ arg_dict['temp_relation'] }}
 {% endmacro %}
 
-{#- First day recomputed by an incremental run of the current model: the newest day of
-    `window_column` in `relation` (rows passing `window_filter`) minus the lookback. -#}
-{% macro replace_window_start(relation) -%}
-    {%- set column = config.require('window_column') -%}
-    {%- set newest = 'cast(max(' ~ column ~ ') as date)' -%}
-    (
-        select cast({{ dbt.dateadd('day', -var('incremental_lookback_days'), newest) }} as date)
-        from {{ relation }}
-        {%- if config.get('window_filter') %}
-        where {{ config.get('window_filter') }}
-        {%- endif %}
-    )
+{#- Condition true for the rows an incremental run recomputes: `expression` on or after
+    the window start, or null. The start is read from `relation` before the run writes
+    anything and rendered as a literal (so engines push the filter into the scan): the
+    newest day of `window_column` (rows passing `window_filter`) minus
+    `incremental_lookback_days`. An empty table gives `true` (recompute everything). -#}
+{% macro replace_window_condition(expression, relation) -%}
+    {%- set newest = 'cast(max(' ~ config.require('window_column') ~ ') as date)' -%}
+    {%- set found = run_query(
+        'select cast(' ~ dbt.dateadd('day', -var('incremental_lookback_days'), newest) ~ ' as date) from ' ~ relation
+        ~ (' where ' ~ config.get('window_filter') if config.get('window_filter') else '')
+    ) -%}
+    {%- set start = found.columns[0].values()[0] -%}
+    {%- if start is none -%}
+        true
+    {%- else -%}
+        ({{ expression }} >= cast('{{ start }}' as date) or {{ expression }} is null)
+    {%- endif -%}
 {%- endmacro %}
 
-{#- Condition keeping a model's rows in the window of an incremental run: `expression`
-    (the window column as the model computes it) on or after the window start, or null.
-    Always true on a full build. -#}
+{#- Condition keeping a model's rows in the window of an incremental run (see
+    replace_window_condition); always true on a full build. -#}
 {% macro replace_window_filter(expression) -%}
-    {%- if is_incremental() -%}
-        ({{ expression }} >= {{ replace_window_start(this) }} or {{ expression }} is null)
+    {%- if execute and is_incremental() -%}
+        {{ replace_window_condition(expression, this) }}
     {%- else -%}
         true
     {%- endif -%}

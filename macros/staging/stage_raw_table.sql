@@ -111,7 +111,7 @@ looked_up as (
             {{ keys | join(', ') }},
             1 as _found
         from {{ this }}
-        where _row_status = 'staged' and {{ window_column }} < {{ replace_window_start(this) }}
+        where _row_status = 'staged' and not {{ replace_window_condition(window_column, this) }}
     ) as _prior_key
         on {% for key in keys %}src.{{ key }} = _prior_key.{{ key }}{{ ' and ' if not loop.last }}{% endfor %}
     {%- endif %}
