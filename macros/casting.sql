@@ -137,3 +137,14 @@
 {% macro count_where(condition) -%}
     count(case when {{ condition }} then 1 end)
 {%- endmacro %}
+
+{#- Keyword making a CTE be computed once. PostgreSQL inlines a CTE used once, which
+    re-evaluates each typed column (a safe-cast function call) at every reference;
+    DuckDB and Spark stream it. -#}
+{% macro materialized_cte() -%}
+    {{- adapter.dispatch('materialized_cte', 'saas_segments')() -}}
+{%- endmacro %}
+
+{% macro default__materialized_cte() -%}{%- endmacro %}
+
+{% macro postgres__materialized_cte() -%}materialized{%- endmacro %}

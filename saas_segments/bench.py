@@ -151,7 +151,8 @@ def duckdb_steps(raw: Path, last: Path, work: Path) -> list[Step]:
 
 def postgres_step(raw: Path, work: Path) -> Step:
     """(d) COPY load and ``dbt build`` on the local PostgreSQL server (database saas_segments_bench)."""
-    env = dbt_env(raw, None, {"SAAS_TARGET": "postgres", "SAAS_PG_DATABASE": "saas_segments_bench"})
+    settings = {"SAAS_TARGET": "postgres", "SAAS_PG_DATABASE": "saas_segments_bench"}
+    env = dbt_env(raw, None, {"PGOPTIONS": os.environ.get("PGOPTIONS", "-c work_mem=256MB"), **settings})
     load, load_rss = run_measured(
         [sys.executable, "-m", "saas_segments.pg_load", "--raw-dir", str(raw), "--create-database"], env
     )
@@ -160,7 +161,10 @@ def postgres_step(raw: Path, work: Path) -> Step:
         [str(Path(sys.executable).parent / "dbt"), *DBT_BUILD, "--target-path", str(target)], env
     )
     return Step(
-        "postgres", load + build, max(load_rss, build_rss), f"COPY load {load:.1f} s + dbt build {build:.1f} s"
+        "postgres",
+        load + build,
+        max(load_rss, build_rss),
+        f"COPY load {load:.1f} s + dbt build {build:.1f} s (PGOPTIONS {env['PGOPTIONS']})",
     )
 
 

@@ -41,7 +41,7 @@ source_rows as (
     from {{ relation }}
 ),
 
-typed as (
+typed as {{ materialized_cte() }} (
     select
         {%- for column in columns %}
         {{ typed_contract_value(column) }} as {{ column.name }},
