@@ -23,7 +23,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 export SAAS_DUCKDB_PATH := $(abspath $(WAREHOUSE))
 
-.PHONY: help venv run test demo-data generate build build-postgres pg-bi-user lint pytest accuracy clean lock
+.PHONY: help venv run test demo-data generate build build-postgres pg-bi-user lint pytest accuracy clean lock docs
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -73,6 +73,20 @@ accuracy: $(STAMP)  ## precision/recall of every segment vs generator truth (sca
 	SAAS_RAW_DIR=$(abspath $(ACCURACY_RAW)) SAAS_DUCKDB_PATH=$(abspath .cache/accuracy-$(ACCURACY_SCALE)-$(SEED).duckdb) \
 		$(BIN)/dbt build --fail-fast --quiet --target-path .cache/target-accuracy
 	$(BIN)/python -m saas_segments.accuracy --raw-dir $(ACCURACY_RAW) --warehouse .cache/accuracy-$(ACCURACY_SCALE)-$(SEED).duckdb
+
+# dbt opens its DuckDB file for writing, so the docs read a copy (same file name: dbt
+# names the database after it) and readers of the warehouse are never blocked. The
+# lineage and descriptions come from the parse; --no-compile skips compiling every model
+# (and the raw-data hooks), and --static then reads the parse's manifest.json.
+DOCS_WAREHOUSE = .cache/docs/$(notdir $(SAAS_DUCKDB_PATH))
+
+docs: $(STAMP)  ## static dbt docs (lineage, exposures, metrics, catalog of WAREHOUSE) in target/docs/static_index.html
+	@test -f "$(SAAS_DUCKDB_PATH)" || { echo "warehouse '$(WAREHOUSE)' does not exist (make run, or WAREHOUSE=file)"; exit 2; }
+	mkdir -p $(dir $(DOCS_WAREHOUSE)) && cp "$(SAAS_DUCKDB_PATH)" $(DOCS_WAREHOUSE)
+	SAAS_DUCKDB_PATH=$(abspath $(DOCS_WAREHOUSE)) $(BIN)/dbt parse --target-path target/docs
+	SAAS_DUCKDB_PATH=$(abspath $(DOCS_WAREHOUSE)) $(BIN)/dbt docs generate --static --no-compile --target-path target/docs
+	rm -f $(DOCS_WAREHOUSE)
+	@echo "dbt docs: $(abspath target/docs/static_index.html)"
 
 lint: $(STAMP)  ## sqlfluff lint of every model, macro-rendered
 	SAAS_DUCKDB_PATH=:memory: $(BIN)/sqlfluff lint models
