@@ -23,7 +23,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 export SAAS_DUCKDB_PATH := $(abspath $(WAREHOUSE))
 
-.PHONY: help venv run test demo-data generate build build-postgres pg-bi-user lint pytest accuracy bench report clean lock
+.PHONY: help venv run test demo-data generate build build-postgres pg-bi-user lint pytest accuracy bench report docs clean lock
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -82,6 +82,20 @@ bench: $(STAMP)  ## time scan floor / full build / incremental refresh (/ Postgr
 
 report: $(STAMP)  ## segment report (HTML + PNG charts) in reports/<as_of>/: make report [AS_OF=YYYY-MM-DD] [WAREHOUSE=file]
 	$(BIN)/python -m saas_segments.report --warehouse "$(SAAS_DUCKDB_PATH)" $(if $(AS_OF),--as-of $(AS_OF)) --out reports
+
+# dbt opens its DuckDB file for writing, so the docs read a copy (same file name: dbt
+# names the database after it) and readers of the warehouse are never blocked. The
+# lineage and descriptions come from the parse; --no-compile skips compiling every model
+# (and the raw-data hooks), and --static then reads the parse's manifest.json.
+DOCS_WAREHOUSE = .cache/docs/$(notdir $(SAAS_DUCKDB_PATH))
+
+docs: $(STAMP)  ## static dbt docs (lineage, exposures, metrics, catalog of WAREHOUSE) in target/docs/static_index.html
+	@test -f "$(SAAS_DUCKDB_PATH)" || { echo "warehouse '$(WAREHOUSE)' does not exist (make run, or WAREHOUSE=file)"; exit 2; }
+	mkdir -p $(dir $(DOCS_WAREHOUSE)) && cp "$(SAAS_DUCKDB_PATH)" $(DOCS_WAREHOUSE)
+	SAAS_DUCKDB_PATH=$(abspath $(DOCS_WAREHOUSE)) $(BIN)/dbt parse --target-path target/docs
+	SAAS_DUCKDB_PATH=$(abspath $(DOCS_WAREHOUSE)) $(BIN)/dbt docs generate --static --no-compile --target-path target/docs
+	rm -f $(DOCS_WAREHOUSE)
+	@echo "dbt docs: $(abspath target/docs/static_index.html)"
 
 lint: $(STAMP)  ## sqlfluff lint of every model, macro-rendered
 	SAAS_DUCKDB_PATH=:memory: $(BIN)/sqlfluff lint models

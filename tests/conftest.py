@@ -29,6 +29,17 @@ def query(warehouse: Path, sql: str) -> list[tuple]:
         return connection.sql(sql).fetchall()
 
 
+def copy_project(tmp_path: Path) -> Path:
+    """A copy of the dbt project (no environment, data or build outputs) under ``tmp_path``."""
+    project = tmp_path / "project"
+    skipped = {".venv", "target", "logs", "warehouse", "data", ".git", "tests", ".cache", "test-artifacts"}
+    skipped |= {".dagster_home", ".pytest_cache"}
+    shutil.copytree(
+        PROJECT_DIR, project, ignore=lambda folder, names: skipped & set(names) if Path(folder) == PROJECT_DIR else set()
+    )
+    return project
+
+
 @pytest.fixture(scope="session")
 def build_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Path]:
     """Build the whole project on a raw dir into a fresh DuckDB file; returns the file."""

@@ -3,14 +3,13 @@ membership history keeps one copy of each as_of."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from conftest import CONTRACT_FIXTURE, query
-from saas_segments.project import PROJECT_DIR, dbt
+from conftest import CONTRACT_FIXTURE, copy_project, query
+from saas_segments.project import dbt
 
 THROWAWAY_SQL = """
 with
@@ -55,16 +54,6 @@ models:
           criteria: role = admin
           thresholds: []
 """
-
-
-def copy_project(tmp_path: Path) -> Path:
-    """A copy of the dbt project (no environment, data or build outputs) under ``tmp_path``."""
-    project = tmp_path / "project"
-    skipped = {".venv", "target", "logs", "warehouse", "data", ".git", "tests", ".cache", "test-artifacts"}
-    shutil.copytree(
-        PROJECT_DIR, project, ignore=lambda folder, names: skipped & set(names) if Path(folder) == PROJECT_DIR else set()
-    )
-    return project
 
 
 def test_a_new_segment_flows_into_membership_and_catalogue(tmp_path: Path) -> None:

@@ -6,28 +6,27 @@
 {% endmacro %}
 
 {#- The rule's metric columns of a segment model: `meta.segment.metrics` when its YAML
-    lists them; else the documented non-identity columns that carry a not_null test;
-    else, when it tests none, every documented non-identity column. Columns that are
-    empty by design for some members (e.g. the date of a contraction that not every
-    at-risk account had) are therefore never counted unless listed. A documented
-    column has a description: columns listed only for the contract (name and
-    data_type) are not metrics. -#}
+    lists them; else the non-identity columns that carry a not_null test; else, when it
+    tests none, every non-identity column. A segment with a column that is empty by
+    design for some members (e.g. the date of a contraction that not every at-risk
+    account had, the first early feature of a beta-only early adopter) lists its
+    metrics, so that column is not counted. -#}
 {% macro segment_metric_columns(node) %}
     {%- set meta = segment_meta(node) -%}
     {%- if meta.get('metrics') is not none -%}
         {{ return(meta.metrics) }}
     {%- endif -%}
-    {%- set documented = [] -%}
-    {%- for name, column in node.columns.items() if name not in segment_identity_columns() and column.description -%}
-        {%- do documented.append(name) -%}
+    {%- set columns = [] -%}
+    {%- for name in node.columns if name not in segment_identity_columns() -%}
+        {%- do columns.append(name) -%}
     {%- endfor -%}
     {%- set required = [] -%}
     {%- for test in graph.nodes.values() if test.resource_type == 'test' and test.get('attached_node') == node.unique_id -%}
-        {%- if test.get('test_metadata') and test.test_metadata.name == 'not_null' and test.column_name in documented -%}
+        {%- if test.get('test_metadata') and test.test_metadata.name == 'not_null' and test.column_name in columns -%}
             {%- do required.append(test.column_name) -%}
         {%- endif -%}
     {%- endfor -%}
-    {{ return((required or documented) | unique | sort | list) }}
+    {{ return((required or columns) | unique | sort | list) }}
 {% endmacro %}
 
 {#- Every segment model with what segment_quality reads from it: its relation (none
