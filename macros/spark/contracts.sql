@@ -4,9 +4,10 @@
     declared columns are translated before dbt compares them with what the model
     returns: contracts stay enforced, from the same YAML, on every engine. -#}
 
-{#- The Spark name of a portable type name. -#}
+{#- The Spark name of a portable type name. `float` is what dbt.type_float() gives,
+    an 8-byte double on Spark (as on PostgreSQL). -#}
 {% macro spark_type_name(data_type) -%}
-    {%- set names = {'text': 'string', 'double precision': 'double'} -%}
+    {%- set names = {'text': 'string', 'double precision': 'double', 'float': 'double'} -%}
     {{- return(names.get(data_type | lower | trim, data_type)) -}}
 {%- endmacro %}
 
