@@ -9,8 +9,11 @@ SCALE ?= demo
 SEED ?= 42
 RAW_DIR ?= data/raw/demo
 WAREHOUSE ?= warehouse/saas_segments.duckdb
-# duckdb (the embedded file) or postgres (the SAAS_PG_* server; see README "Serving on PostgreSQL")
+# duckdb (the embedded file), postgres (the SAAS_PG_* server; see README "Serving on PostgreSQL")
+# or spark (a local Spark session; see README "Apache Spark")
 TARGET ?= duckdb
+# the local Spark session's metastore, warehouse files and logs
+SPARK_DIR ?= .cache/spark
 ACCURACY_SCALE ?= s
 ACCURACY_RAW = data/raw/$(ACCURACY_SCALE)-$(SEED)
 TEST_WAREHOUSE := .cache/test/saas_segments.duckdb
@@ -23,7 +26,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 export SAAS_DUCKDB_PATH := $(abspath $(WAREHOUSE))
 
-.PHONY: help venv run test demo-data generate build build-postgres pg-bi-user lint pytest accuracy bench report docs clean lock
+.PHONY: help venv run test demo-data generate build build-postgres build-spark pg-bi-user lint pytest accuracy bench report docs clean lock
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -44,9 +47,11 @@ demo-data: data/raw/demo/_truth/manifest.json  ## generate the demo raw dir (dat
 generate: $(STAMP)  ## generate a raw dir: make generate SCALE=demo|s|m|l SEED=n [OUT=dir]
 	$(BIN)/python -m saas_segments.generator --scale $(SCALE) --seed $(SEED) --out $(or $(OUT),data/raw/$(SCALE)-$(SEED))
 
-build: $(STAMP)  ## build the warehouse on a raw dir: make build RAW_DIR=path [WAREHOUSE=file] [TARGET=postgres]
+build: $(STAMP)  ## build the warehouse on a raw dir: make build RAW_DIR=path [WAREHOUSE=file] [TARGET=postgres|spark]
 ifeq ($(TARGET),postgres)
 	$(MAKE) --no-print-directory build-postgres RAW_DIR="$(RAW_DIR)"
+else ifeq ($(TARGET),spark)
+	$(MAKE) --no-print-directory build-spark RAW_DIR="$(RAW_DIR)"
 else
 	@test -d "$(RAW_DIR)" || { echo "raw dir '$(RAW_DIR)' does not exist (make demo-data, or RAW_DIR=path)"; exit 2; }
 	mkdir -p $(dir $(SAAS_DUCKDB_PATH))
@@ -63,6 +68,13 @@ build-postgres: $(STAMP)  ## COPY a raw dir into PostgreSQL (SAAS_PG_*) and buil
 	SAAS_TARGET=postgres SAAS_RAW_DIR=$(abspath $(RAW_DIR)) $(BIN)/dbt run --quiet --select segment_quality --target-path target/postgres
 	@if [ -n "$$SAAS_PG_BI_PASSWORD" ]; then $(BIN)/python -m saas_segments.pg_roles; \
 	else echo "BI login: set SAAS_PG_BI_PASSWORD and run 'make pg-bi-user' (README: Serving on PostgreSQL)"; fi
+
+build-spark: $(STAMP)  ## build on a local Spark session (Java 17): make build-spark RAW_DIR=path [SPARK_DIR=.cache/spark]
+	@test -d "$(RAW_DIR)" || { echo "raw dir '$(RAW_DIR)' does not exist (make demo-data, or RAW_DIR=path)"; exit 2; }
+	@command -v java >/dev/null || { echo "Spark needs a Java runtime: apt-get install openjdk-17-jre-headless"; exit 2; }
+	mkdir -p $(SPARK_DIR)
+	SAAS_TARGET=spark SAAS_SPARK_DIR=$(abspath $(SPARK_DIR)) SAAS_RAW_DIR=$(abspath $(RAW_DIR)) \
+		$(BIN)/dbt build --fail-fast --target-path target/spark
 
 pg-bi-user: $(STAMP)  ## create/reset the PostgreSQL BI login (member of analyst): SAAS_PG_BI_PASSWORD=... [SAAS_PG_BI_USER=bi_reader]
 	$(BIN)/python -m saas_segments.pg_roles

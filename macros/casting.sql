@@ -67,10 +67,6 @@
     double
 {%- endmacro %}
 
-{% macro spark__type_double() -%}
-    double
-{%- endmacro %}
-
 {#- Whole days from one date to another (end - start). -#}
 {% macro days_between(start_date, end_date) -%}
     {{ return(adapter.dispatch('days_between', 'saas_segments')(start_date, end_date)) }}
@@ -78,10 +74,6 @@
 
 {% macro default__days_between(start_date, end_date) -%}
     ({{ end_date }} - {{ start_date }})
-{%- endmacro %}
-
-{% macro spark__days_between(start_date, end_date) -%}
-    datediff({{ end_date }}, {{ start_date }})
 {%- endmacro %}
 
 {#- PostgreSQL has no try_cast: raw text goes through the safe-cast functions that

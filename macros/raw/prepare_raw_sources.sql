@@ -99,7 +99,7 @@
     logged as a warning. -#}
 {% macro raw_contract_errors(schema, table) %}
     {%- set errors = [] -%}
-    {%- set relation = api.Relation.create(database=target.database, schema=schema, identifier=table.identifier) -%}
+    {%- set relation = api.Relation.create(database=target.get('database'), schema=schema, identifier=table.identifier) -%}
     {%- set present = adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list -%}
     {%- for column in table.columns if column.name | lower not in present -%}
         {%- do errors.append("raw table '" ~ table.identifier ~ "' is missing required column '" ~ column.name ~ "'") -%}

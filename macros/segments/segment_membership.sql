@@ -35,28 +35,35 @@
     {%- set history = ref('fct_segment_membership_history') -%}
     {%- set as_of = ref('int_as_of_date') -%}
     {%- if execute -%}
-        delete from {{ history }}
-        where
-            model_name = '{{ model.name }}'
-            and as_of_date = (select as_of_date from {{ as_of }})
+        {{ return(adapter.dispatch('delete_segment_membership', 'saas_segments')(history, as_of)) }}
     {%- endif -%}
+{% endmacro %}
+
+{% macro default__delete_segment_membership(history, as_of) %}
+    delete from {{ history }}
+    where
+        model_name = '{{ model.name }}'
+        and as_of_date = (select as_of_date from {{ as_of }})
 {% endmacro %}
 
 {#- post-hook 2: record this segment's members for the as_of. -#}
 {% macro insert_segment_membership() %}
     {%- set history = ref('fct_segment_membership_history') -%}
     {%- if execute -%}
-        {%- set meta = segment_meta(model) -%}
-        insert into {{ history }} (as_of_date, segment_key, entity_type, entity_id, reason, model_name)
-        select
-            as_of_date,
-            {{ meta.key_column if meta.get('key_column') else "'" ~ meta.key ~ "'" }},
-            '{{ meta.grain }}',
-            cast({{ meta.grain }}_id as {{ dbt.type_string() }}),
-            reason,
-            '{{ model.name }}'
-        from {{ this }}
+        {{ return(adapter.dispatch('insert_segment_membership', 'saas_segments')(history, segment_meta(model))) }}
     {%- endif -%}
+{% endmacro %}
+
+{% macro default__insert_segment_membership(history, meta) %}
+    insert into {{ history }} (as_of_date, segment_key, entity_type, entity_id, reason, model_name)
+    select
+        as_of_date,
+        {{ meta.key_column if meta.get('key_column') else "'" ~ meta.key ~ "'" }},
+        '{{ meta.grain }}',
+        cast({{ meta.grain }}_id as {{ dbt.type_string() }}),
+        reason,
+        '{{ model.name }}'
+    from {{ this }}
 {% endmacro %}
 
 {#- A stable hash of a segment's definition: its SQL, the SQL of the project macros it

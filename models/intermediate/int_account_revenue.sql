@@ -70,7 +70,7 @@ select
     paid_history.first_paid_date,
     coalesce(running.is_paid, false) as is_paying,
     coalesce(running.mrr_usd, 0) as mrr_usd,
-    coalesce(running.mrr_usd, 0) * 12 as arr_usd,
+    coalesce(cast(running.mrr_usd * 12 as decimal(18, 4)), 0) as arr_usd,
     (paid_history.first_paid_date is not null) as has_ever_paid
 from accounts
 left join running on accounts.account_id = running.account_id

@@ -16,8 +16,8 @@ ranked as (
     select
         account_id,
         arr_usd,
-        row_number() over (order by arr_usd desc, account_id asc) as arr_rank,
-        sum(arr_usd) over () as total_arr_usd,
+        cast(row_number() over (order by arr_usd desc, account_id asc) as bigint) as arr_rank,
+        cast(sum(arr_usd) over () as decimal(38, 4)) as total_arr_usd,
         coalesce(
             sum(arr_usd) over (order by arr_usd desc, account_id asc rows between unbounded preceding and 1 preceding),
             0

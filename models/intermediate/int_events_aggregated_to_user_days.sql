@@ -1,6 +1,4 @@
 {{ config(
-    materialized='incremental',
-    incremental_strategy='replace_window',
     window_column='activity_date',
     on_schema_change='fail',
 ) }}

@@ -61,7 +61,7 @@ ranked as (
         has_running_trial,
         arr_usd,
         whitespace_arr_usd,
-        row_number() over (order by whitespace_arr_usd desc, account_id asc) as whitespace_rank,
+        cast(row_number() over (order by whitespace_arr_usd desc, account_id asc) as bigint) as whitespace_rank,
         count(*) over () as ranked_accounts
     from whitespace
 ),

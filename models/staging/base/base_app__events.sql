@@ -1,6 +1,4 @@
 {{ config(
-    materialized='incremental',
-    incremental_strategy='replace_window',
     window_column='occurred_at',
     window_filter="_row_status = 'staged'",
     on_schema_change='fail',

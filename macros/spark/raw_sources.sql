@@ -1,0 +1,121 @@
+{#- Spark reads the raw files in place, like DuckDB: each contract table becomes an
+    external table of the raw schema over `<table>.parquet`, `<table>.csv` or a folder
+    `<table>/` of such files (dropping it never touches the files). Files are listed
+    with the binaryFile source (paths only, contents are not read), so the raw dir may
+    be local or on any file system the cluster reads (hdfs://, s3a://, abfss://). CSV
+    columns arrive as text, as on DuckDB; staging types them. A folder holding both
+    formats is read as two tables and a view that unions them by column name. -#}
+{% macro spark__prepare_raw_sources() %}
+    {%- set raw_dir = var('raw_dir') | string | trim -%}
+    {%- set raw_dir = raw_dir[:-1] if raw_dir.endswith('/') and raw_dir | length > 1 else raw_dir -%}
+    {%- set schema = var('raw_schema') -%}
+    {%- set time_zone = run_query('select current_timezone()').columns[0].values()[0] -%}
+    {%- if time_zone not in ['UTC', 'Etc/UTC', 'GMT', 'Z', '+00:00'] -%}
+        {{ exceptions.raise_compiler_error("the Spark session time zone is '" ~ time_zone ~ "'; dates are cut in UTC: set spark.sql.session.timeZone to UTC (profiles.yml, server_side_parameters)") }}
+    {%- endif -%}
+    {%- do run_query(
+        "create or replace temporary view saas_raw_files using binaryFile"
+        ~ " options (path '" ~ raw_sql_string(raw_dir) ~ "', recursiveFileLookup 'true')"
+    ) -%}
+    {%- set names = raw_dir_entries(run_query('select path from saas_raw_files').columns[0].values(), raw_dir) -%}
+    {%- if names | length == 0 -%}
+        {{ exceptions.raise_compiler_error("raw dir '" ~ raw_dir ~ "' does not exist or is empty (set SAAS_RAW_DIR or var raw_dir)") }}
+    {%- endif -%}
+    {%- do run_query('create schema if not exists ' ~ schema) -%}
+    {%- set errors = [] -%}
+    {%- set created = [] -%}
+    {%- for table in raw_contract_tables() -%}
+        {%- set name = table.identifier -%}
+        {%- set found = {'parquet': [], 'csv': [], 'kinds': []} -%}
+        {%- for entry in names | sort -%}
+            {%- for ext in ['parquet', 'csv'] -%}
+                {%- if entry == name ~ '.' ~ ext -%}
+                    {%- do found[ext].append(raw_dir ~ '/' ~ entry) -%}{%- do found.kinds.append('file') -%}
+                {%- elif entry.startswith(name ~ '/') and entry.endswith('.' ~ ext) -%}
+                    {%- do found[ext].append(raw_dir ~ '/' ~ name ~ '/*.' ~ ext) -%}{%- do found.kinds.append('folder') -%}
+                {%- endif -%}
+            {%- endfor -%}
+        {%- endfor -%}
+        {%- if found.kinds | length == 0 -%}
+            {%- do errors.append("raw table '" ~ name ~ "' not found in '" ~ raw_dir ~ "' (expected " ~ name ~ ".parquet, " ~ name ~ ".csv or a folder " ~ name ~ "/ of such files)") -%}
+        {%- elif found.kinds | unique | list | length > 1 -%}
+            {%- do errors.append("raw table '" ~ name ~ "' is both a file and a folder in '" ~ raw_dir ~ "'; keep one") -%}
+        {%- else -%}
+            {%- do spark_raw_relation(schema, name, found.parquet | unique | first, found.csv | unique | first) -%}
+            {%- do created.append(name) -%}
+            {%- do errors.extend(raw_contract_errors(schema, table)) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if errors -%}
+        {{ exceptions.raise_compiler_error("raw data breaks the source contract:\n  - " ~ errors | join("\n  - ")) }}
+    {%- endif -%}
+    {{ return('select ' ~ (created | length) ~ ' as raw_tables_ready') }}
+{% endmacro %}
+
+{#- Paths of the listing relative to the raw dir, one or two levels deep (what DuckDB's
+    globs `<dir>/*` and `<dir>/*/*` see). The listing gives qualified paths
+    (file:/abs/dir/x.parquet) for a raw dir that may be relative or unqualified. -#}
+{% macro raw_dir_entries(paths, raw_dir) %}
+    {%- set prefix = (raw_dir[5:] if raw_dir.startswith('file:') else raw_dir) -%}
+    {%- set prefix = (prefix[2:] if prefix.startswith('./') else prefix) ~ '/' -%}
+    {%- set entries = [] -%}
+    {%- for path in paths if prefix in path -%}
+        {%- set entry = path[path.rfind(prefix) + prefix | length:] -%}
+        {%- if entry.count('/') <= 1 -%}
+            {%- do entries.append(entry) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(entries) }}
+{% endmacro %}
+
+{#- raw.<name> over one file or folder glob per format: an external table per format
+    and, when both exist, a view over both with the columns of either (null where a
+    file has none; Spark widens the union of a typed and a text column to text). -#}
+{% macro spark_raw_relation(schema, name, parquet_path, csv_path) %}
+    {%- set readers = [] -%}
+    {%- if parquet_path -%}
+        {%- do readers.append({'format': 'parquet', 'path': parquet_path, 'options': {'mergeSchema': 'true'}}) -%}
+    {%- endif -%}
+    {%- if csv_path -%}
+        {%- do readers.append({'format': 'csv', 'path': csv_path, 'options': {
+            'header': 'true', 'sep': ',', 'quote': '"', 'escape': '"', 'multiLine': 'true', 'encoding': 'UTF-8',
+        }}) -%}
+    {%- endif -%}
+    {%- do spark_drop_raw_relation(schema, name) -%}
+    {%- set tables = [] -%}
+    {%- for reader in readers -%}
+        {%- set table = schema ~ '.' ~ name ~ ('__' ~ reader.format if readers | length > 1 else '') -%}
+        {%- set options = ["path '" ~ raw_sql_string(reader.path) ~ "'"] -%}
+        {%- for key, value in reader.options.items() -%}
+            {%- do options.append(key ~ " '" ~ raw_sql_string(value) ~ "'") -%}
+        {%- endfor -%}
+        {%- do spark_drop_raw_relation(schema, table.split('.')[-1]) -%}
+        {%- do run_query('create table ' ~ table ~ ' using ' ~ reader.format ~ ' options (' ~ options | join(', ') ~ ')') -%}
+        {%- do tables.append(table) -%}
+    {%- endfor -%}
+    {%- if tables | length > 1 -%}
+        {%- set columns = {} -%}
+        {%- for table in tables -%}
+            {%- set relation = api.Relation.create(schema=schema, identifier=table.split('.')[-1]) -%}
+            {%- do columns.update({table: adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list}) -%}
+        {%- endfor -%}
+        {%- set all_columns = columns.values() | sum(start=[]) | unique | list -%}
+        {%- set selects = [] -%}
+        {%- for table in tables -%}
+            {%- set expressions = [] -%}
+            {%- for column in all_columns -%}
+                {%- do expressions.append(column if column in columns[table] else 'cast(null as string) as ' ~ column) -%}
+            {%- endfor -%}
+            {%- do selects.append('select ' ~ expressions | join(', ') ~ ' from ' ~ table) -%}
+        {%- endfor -%}
+        {%- do run_query('create view ' ~ schema ~ '.' ~ name ~ ' as ' ~ selects | join(' union all ')) -%}
+    {%- endif -%}
+{% endmacro %}
+
+{#- Drop what a previous build made under this name (a table or a view). -#}
+{% macro spark_drop_raw_relation(schema, identifier) %}
+    {%- set existing = adapter.get_relation(database=none, schema=schema, identifier=identifier) -%}
+    {%- if existing is not none -%}
+        {%- do adapter.drop_relation(existing) -%}
+    {%- endif -%}
+{% endmacro %}
