@@ -19,16 +19,31 @@ events as (
     where {{ replace_window_filter('event_date') }}
 ),
 
+event_counts as (
+    {#- Events per user, day, type and feature first: the daily rollup then counts
+        features without a distinct aggregate. -#}
+    select
+        user_id,
+        account_id,
+        event_date,
+        event_type,
+        feature_key,
+        count(*) as events
+    from events
+    group by user_id, account_id, event_date, event_type, feature_key
+),
+
 daily as (
     select
         user_id,
         account_id,
         event_date as activity_date,
-        {{ count_where("event_type = 'login'") }} as logins,
-        {{ count_where("event_type = 'feature_used'") }} as feature_uses,
-        {{ count_where("event_type = 'page_view'") }} as page_views,
-        count(distinct case when event_type = 'feature_used' then feature_key end) as distinct_features
-    from events
+        cast(sum(case when event_type = 'login' then events else 0 end) as {{ dbt.type_bigint() }}) as logins,
+        cast(sum(case when event_type = 'feature_used' then events else 0 end) as {{ dbt.type_bigint() }})
+            as feature_uses,
+        cast(sum(case when event_type = 'page_view' then events else 0 end) as {{ dbt.type_bigint() }}) as page_views,
+        {{ count_where("event_type = 'feature_used'") }} as distinct_features
+    from event_counts
     group by user_id, account_id, event_date
 )
 
