@@ -25,23 +25,21 @@
     {%- set statements = ['create schema if not exists ' ~ schema] -%}
     {%- do run_query(statements[0]) -%}
     {%- set errors = [] -%}
+    {%- set entries = [] -%}
+    {%- for file in files -%}
+        {%- do entries.append(file[raw_dir | length + 1:]) -%}
+    {%- endfor -%}
     {%- for table in raw_contract_tables() -%}
         {%- set name = table.identifier -%}
-        {%- set found = {'parquet': [], 'csv': [], 'kinds': []} -%}
-        {%- for file in files | sort -%}
-            {%- for ext in ['parquet', 'csv'] -%}
-                {%- if file == raw_dir ~ '/' ~ name ~ '.' ~ ext -%}
-                    {%- do found[ext].append(file) -%}{%- do found.kinds.append('file') -%}
-                {%- elif file.startswith(raw_dir ~ '/' ~ name ~ '/') and file.endswith('.' ~ ext) -%}
-                    {%- do found[ext].append(file) -%}{%- do found.kinds.append('folder') -%}
-                {%- endif -%}
-            {%- endfor -%}
-        {%- endfor -%}
-        {%- if found.kinds | length == 0 -%}
-            {%- do errors.append("raw table '" ~ name ~ "' not found in '" ~ raw_dir ~ "' (expected " ~ name ~ ".parquet, " ~ name ~ ".csv or a folder " ~ name ~ "/ of such files)") -%}
-        {%- elif found.kinds | unique | list | length > 1 -%}
-            {%- do errors.append("raw table '" ~ name ~ "' is both a file and a folder in '" ~ raw_dir ~ "'; keep one") -%}
+        {%- set found = raw_table_entries(name, entries, raw_dir) -%}
+        {%- if found.error -%}
+            {%- do errors.append(found.error) -%}
         {%- else -%}
+            {%- for ext in ['parquet', 'csv'] -%}
+                {%- set paths = [] -%}
+                {%- for entry in found[ext] -%}{%- do paths.append(raw_dir ~ '/' ~ entry) -%}{%- endfor -%}
+                {%- do found.update({ext: paths}) -%}
+            {%- endfor -%}
             {%- do statements.append('create or replace view ' ~ schema ~ '.' ~ name ~ ' as ' ~ raw_file_reader(found.parquet, found.csv)) -%}
             {%- do run_query(statements[-1]) -%}
             {%- do errors.extend(raw_contract_errors(schema, table)) -%}
@@ -52,6 +50,28 @@
     {%- endif -%}
     {%- do adapter.commit() -%}
     {{ return('select ' ~ (statements | length - 1) ~ ' as raw_tables_ready') }}
+{% endmacro %}
+
+{#- The entries of a raw dir (paths relative to it, one or two levels deep) that hold
+    raw table `name`: {'parquet': [...], 'csv': [...], 'kinds': ['file' | 'folder', ...],
+    'error': why none or both kinds were found, else none}. -#}
+{% macro raw_table_entries(name, entries, raw_dir) %}
+    {%- set found = {'parquet': [], 'csv': [], 'kinds': [], 'error': none} -%}
+    {%- for entry in entries | sort -%}
+        {%- for ext in ['parquet', 'csv'] -%}
+            {%- if entry == name ~ '.' ~ ext -%}
+                {%- do found[ext].append(entry) -%}{%- do found.kinds.append('file') -%}
+            {%- elif entry.startswith(name ~ '/') and entry.endswith('.' ~ ext) -%}
+                {%- do found[ext].append(entry) -%}{%- do found.kinds.append('folder') -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {%- if found.kinds | length == 0 -%}
+        {%- do found.update({'error': "raw table '" ~ name ~ "' not found in '" ~ raw_dir ~ "' (expected " ~ name ~ ".parquet, " ~ name ~ ".csv or a folder " ~ name ~ "/ of such files)"}) -%}
+    {%- elif found.kinds | unique | list | length > 1 -%}
+        {%- do found.update({'error': "raw table '" ~ name ~ "' is both a file and a folder in '" ~ raw_dir ~ "'; keep one"}) -%}
+    {%- endif -%}
+    {{ return(found) }}
 {% endmacro %}
 
 {#- PostgreSQL cannot read files: `python -m saas_segments.pg_load` (make

@@ -26,22 +26,15 @@
     {%- set created = [] -%}
     {%- for table in raw_contract_tables() -%}
         {%- set name = table.identifier -%}
-        {%- set found = {'parquet': [], 'csv': [], 'kinds': []} -%}
-        {%- for entry in names | sort -%}
-            {%- for ext in ['parquet', 'csv'] -%}
-                {%- if entry == name ~ '.' ~ ext -%}
-                    {%- do found[ext].append(raw_dir ~ '/' ~ entry) -%}{%- do found.kinds.append('file') -%}
-                {%- elif entry.startswith(name ~ '/') and entry.endswith('.' ~ ext) -%}
-                    {%- do found[ext].append(raw_dir ~ '/' ~ name ~ '/*.' ~ ext) -%}{%- do found.kinds.append('folder') -%}
-                {%- endif -%}
-            {%- endfor -%}
-        {%- endfor -%}
-        {%- if found.kinds | length == 0 -%}
-            {%- do errors.append("raw table '" ~ name ~ "' not found in '" ~ raw_dir ~ "' (expected " ~ name ~ ".parquet, " ~ name ~ ".csv or a folder " ~ name ~ "/ of such files)") -%}
-        {%- elif found.kinds | unique | list | length > 1 -%}
-            {%- do errors.append("raw table '" ~ name ~ "' is both a file and a folder in '" ~ raw_dir ~ "'; keep one") -%}
+        {%- set found = raw_table_entries(name, names, raw_dir) -%}
+        {%- if found.error -%}
+            {%- do errors.append(found.error) -%}
         {%- else -%}
-            {%- do spark_raw_relation(schema, name, found.parquet | unique | first, found.csv | unique | first) -%}
+            {%- set paths = {} -%}
+            {%- for ext in ['parquet', 'csv'] if found[ext] -%}
+                {%- do paths.update({ext: raw_dir ~ '/' ~ (name ~ '/*.' ~ ext if 'folder' in found.kinds else found[ext][0])}) -%}
+            {%- endfor -%}
+            {%- do spark_raw_relation(schema, name, paths.get('parquet'), paths.get('csv')) -%}
             {%- do created.append(name) -%}
             {%- do errors.extend(raw_contract_errors(schema, table)) -%}
         {%- endif -%}
