@@ -94,7 +94,8 @@ def incremental_run(tmp_path_factory: pytest.TempPathFactory, demo_raw_dir: Path
     late = f"({day} >= date '{last_day - dt.timedelta(days=LATE_DAYS)}' and {LATE_SAMPLE})"
     first_rows = write_events(demo_raw_dir, raw / "events" / "part-00000.parquet", f"{day} < date '{last_day}' and not {late}")
     warehouse = workdir / "warehouse.duckdb"
-    dbt(["run"], raw_dir=raw, warehouse=warehouse, target_path=workdir / "target")
+    no_tests = ["build", "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
+    dbt(no_tests, raw_dir=raw, warehouse=warehouse, target_path=workdir / "target")
     first_as_of = query(warehouse, "select as_of_date from intermediate.int_as_of_date")[0][0]
     late_rows = write_events(demo_raw_dir, workdir / "late.parquet", f"{late} and {day} < date '{last_day}'")
     appended_rows = write_events(demo_raw_dir, raw / "events" / "part-00001.parquet", f"{day} = date '{last_day}' or {late}")
