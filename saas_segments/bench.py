@@ -27,6 +27,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -132,21 +133,20 @@ def slowest_models(target: Path, count: int = 5) -> str:
     return ", ".join(f"{r['unique_id'].split('.')[-1]} {r['execution_time']:.1f}s" for r in ranked)
 
 
-def duckdb_steps(raw: Path, last: Path, work: Path) -> list[Step]:
+def duckdb_steps(raw: Path, last: Path, work: Path) -> Iterator[Step]:
     """(b) full build on the history, (c) incremental build after appending the last day."""
     warehouse = work / "warehouse.duckdb"
     for stale in (warehouse, work / "warehouse.duckdb.wal"):
         stale.unlink(missing_ok=True)
+    shutil.rmtree(work / "warehouse.duckdb.tmp", ignore_errors=True)
     target = work / "target"
     env = dbt_env(raw, warehouse)
     command = [str(Path(sys.executable).parent / "dbt"), *DBT_BUILD, "--target-path", str(target)]
-    steps = []
     seconds, rss = run_measured(command, env)
-    steps.append(Step("full build", seconds, rss, "slowest: " + slowest_models(target)))
+    yield Step("full build", seconds, rss, "slowest: " + slowest_models(target))
     os.link(last, raw / "events" / "part-00001.parquet")
     seconds, rss = run_measured(command, env)
-    steps.append(Step("incremental", seconds, rss, "slowest: " + slowest_models(target)))
-    return steps
+    yield Step("incremental", seconds, rss, "slowest: " + slowest_models(target))
 
 
 def postgres_step(raw: Path, work: Path) -> Step:
@@ -166,6 +166,13 @@ def postgres_step(raw: Path, work: Path) -> Step:
         max(load_rss, build_rss),
         f"COPY load {load:.1f} s + dbt build {build:.1f} s (PGOPTIONS {env['PGOPTIONS']})",
     )
+
+
+def report(step: Step) -> Step:
+    """Print a finished step at once (a large scale runs for many minutes)."""
+    rss = "" if step.peak_rss_mb is None else f"  peak RSS {step.peak_rss_mb:,} MB"
+    print(f"{step.name:12s} {step.seconds:8.1f} s{rss}  {step.detail}", flush=True)
+    return step
 
 
 def machine() -> dict[str, object]:
@@ -246,10 +253,10 @@ def main(argv: list[str] | None = None) -> int:
     history, last, last_day = split_events(source, work)
     raw = bench_raw_dir(source, work, history)
     host = machine()
-    steps = [scan(f"{source / 'events'}/*.parquet", str(host["memory_limit"]))]
-    steps += duckdb_steps(raw, last, work)
+    steps = [report(scan(f"{source / 'events'}/*.parquet", str(host["memory_limit"])))]
+    steps += [report(step) for step in duckdb_steps(raw, last, work)]
     if args.scale == "s":
-        steps.append(postgres_step(raw, work))
+        steps.append(report(postgres_step(raw, work)))
     by_name = {step.name: step for step in steps}
     record = {
         "seed": args.seed,
@@ -263,9 +270,6 @@ def main(argv: list[str] | None = None) -> int:
         "steps": [asdict(step) for step in steps],
         "ratios": ratios(by_name),
     }
-    for step in steps:
-        rss = "" if step.peak_rss_mb is None else f"  peak RSS {step.peak_rss_mb:,} MB"
-        print(f"{step.name:12s} {step.seconds:8.1f} s{rss}  {step.detail}")
     for name, value in record["ratios"].items():
         print(f"{name:24s} {value:.3f}")
     print(f"written to {write_results(args.scale, record)}")
