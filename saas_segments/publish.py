@@ -100,12 +100,15 @@ def refresh(
     warehouse: Path,
     as_of: str | None = None,
     dbt_vars: Mapping[str, object] | None = None,
+    full_refresh: bool = False,
 ) -> RefreshResult:
     """Build ``raw_dir`` into a candidate of ``warehouse``, audit it, publish it if it passes.
 
     ``segment_quality`` is built in a second step, once every segment table exists, so
     it reads all of them. dbt test failures and error-level GX failures block the
-    publish; the published file is then left exactly as it was.
+    publish; the published file is then left exactly as it was. The event models are
+    incremental (the lookback window only); ``full_refresh`` rebuilds them from every
+    raw row, for a raw dir whose history changed.
     """
     raw_dir, warehouse = Path(raw_dir).resolve(), Path(warehouse).resolve()
     workdir = warehouse.parent / CANDIDATE_DIR
@@ -115,7 +118,7 @@ def refresh(
         candidate = stage_candidate(warehouse, workdir)
         options = {"raw_dir": raw_dir, "warehouse": candidate, "dbt_vars": variables, "target_path": workdir / "target"}
         try:
-            dbt([*REFRESH_BUILD, "--exclude", QUALITY_MODEL], **options)
+            dbt([*REFRESH_BUILD, *(["--full-refresh"] if full_refresh else []), "--exclude", QUALITY_MODEL], **options)
             dbt([*REFRESH_BUILD, "--select", QUALITY_MODEL], **options)
         except DbtError as error:
             shutil.rmtree(candidate.parent)

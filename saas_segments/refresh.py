@@ -1,6 +1,6 @@
 """Command line: build → audit → publish a warehouse file.
 
-    python -m saas_segments.refresh --raw-dir DIR --warehouse FILE [--as-of DATE] [--vars JSON]
+    python -m saas_segments.refresh --raw-dir DIR --warehouse FILE [--as-of DATE] [--vars JSON] [--full-refresh]
 
 Exits 0 when the build was published, 1 when a dbt test or an error-level quality
 gate blocked it (the message names each failing segment and criterion).
@@ -25,10 +25,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE)
     parser.add_argument("--as-of", help="as_of date (YYYY-MM-DD); default: the last full day in events")
     parser.add_argument("--vars", type=json.loads, default={}, help="dbt vars as JSON, e.g. '{\"spike_gate_severity\": \"error\"}'")
+    parser.add_argument(
+        "--full-refresh", action="store_true", help="rebuild the incremental event models from every raw row (history changed)"
+    )
     args = parser.parse_args(argv)
     if not args.raw_dir.is_dir():
         parser.error(f"raw dir '{args.raw_dir}' does not exist")
-    result = refresh(args.raw_dir, args.warehouse, as_of=args.as_of, dbt_vars=args.vars)
+    result = refresh(args.raw_dir, args.warehouse, as_of=args.as_of, dbt_vars=args.vars, full_refresh=args.full_refresh)
     print(result.message, file=sys.stdout if result.published else sys.stderr)
     return 0 if result.published else 1
 

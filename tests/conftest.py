@@ -23,6 +23,32 @@ FIXTURES = PROJECT_DIR / "tests" / "fixtures"
 CONTRACT_FIXTURE = FIXTURES / "raw_contract"
 
 
+# Test files that build warehouses or start engines, longest first: `make test` runs
+# files on 2 workers (--dist loadfile), and starting the long ones first keeps one
+# slow file from running alone at the end.
+LONG_RUNNING_FILES = [
+    "test_publish.py",
+    "test_orchestration.py",
+    "test_quality_gates.py",
+    "test_spark.py",
+    "test_postgres.py",
+    "test_segment_registry.py",
+    "test_bad_rows_generated.py",
+    "test_as_of.py",
+    "test_staging_quarantine.py",
+    "test_incremental.py",
+    "test_semantic_layer.py",
+    "test_orchestration_dev.py",
+    "test_docs.py",
+]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the long test files first (stable order otherwise)."""
+    rank = {name: position for position, name in enumerate(LONG_RUNNING_FILES)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+
+
 def query(warehouse: Path, sql: str) -> list[tuple]:
     """All rows of one query on a warehouse file, opened read-only."""
     with duckdb.connect(str(warehouse), read_only=True) as connection:

@@ -28,8 +28,10 @@ def sha256(path: Path) -> str:
 
 
 def run_refresh(raw_dir: Path, warehouse: Path, dbt_vars: dict[str, object] | None = None) -> subprocess.CompletedProcess[str]:
-    """The refresh command line on a raw dir and a warehouse file."""
+    """The refresh command line on a raw dir and a warehouse file (the raw dirs here
+    replace the published one's history, so the event models are rebuilt in full)."""
     command = [sys.executable, "-m", "saas_segments.refresh", "--raw-dir", str(raw_dir), "--warehouse", str(warehouse)]
+    command.append("--full-refresh")
     return subprocess.run(command + ["--vars", json.dumps(dbt_vars or {})], capture_output=True, text=True, check=False)
 
 
