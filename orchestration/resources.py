@@ -60,7 +60,7 @@ class WarehouseResource(ConfigurableResource):
 
     def vars(self, as_of: str | None) -> dict[str, object]:
         """dbt vars for a partition, as the CLI refresh computes them."""
-        return refresh_vars(self.raw_path, as_of, self.dbt_vars)
+        return refresh_vars(self.raw_path, as_of, self.dbt_vars, incremental=self.warehouse_path.exists())
 
     def dbt_env(self, candidate: Path) -> dict[str, str]:
         """Environment that points dbt at the raw dir and the candidate (:func:`saas_segments.project.dbt_env`)."""

@@ -29,6 +29,9 @@ QUALITY_MODEL = "segment_quality"
 # A refresh builds models and runs their data tests. Unit tests check rule logic on
 # fixed inputs, not the data, so they run in CI (`make test`) and not on every refresh.
 REFRESH_BUILD = ("build", "--fail-fast", "--exclude-resource-type", "unit_test")
+# A refresh on a published warehouse rewrites the event models' lookback window only;
+# their data tests then check those days (macros/incremental/refresh_window_tests.sql).
+REFRESH_WINDOW_TESTS = {"data_test_scope": "refresh_window"}
 
 
 @dataclass(frozen=True)
@@ -49,9 +52,16 @@ def demo_vars(raw_dir: Path) -> dict[str, object]:
     return {}
 
 
-def refresh_vars(raw_dir: Path, as_of: str | None = None, dbt_vars: Mapping[str, object] | None = None) -> dict[str, object]:
-    """The dbt vars of a refresh: the demo profile if it applies, ``as_of``, then ``dbt_vars``."""
-    return {**demo_vars(raw_dir), **({"as_of": as_of} if as_of else {}), **(dbt_vars or {})}
+def refresh_vars(
+    raw_dir: Path,
+    as_of: str | None = None,
+    dbt_vars: Mapping[str, object] | None = None,
+    incremental: bool = False,
+) -> dict[str, object]:
+    """The dbt vars of a refresh: the demo profile if it applies, the refresh-window test
+    scope if ``incremental`` (building on a published warehouse), ``as_of``, then ``dbt_vars``."""
+    scope = REFRESH_WINDOW_TESTS if incremental else {}
+    return {**demo_vars(raw_dir), **scope, **({"as_of": as_of} if as_of else {}), **(dbt_vars or {})}
 
 
 def refresh_lock(workdir: Path) -> AbstractContextManager[None]:
@@ -113,9 +123,9 @@ def refresh(
     raw_dir, warehouse = Path(raw_dir).resolve(), Path(warehouse).resolve()
     workdir = warehouse.parent / CANDIDATE_DIR
     workdir.mkdir(parents=True, exist_ok=True)
-    variables = refresh_vars(raw_dir, as_of, dbt_vars)
     with refresh_lock(workdir):
         candidate = stage_candidate(warehouse, workdir)
+        variables = refresh_vars(raw_dir, as_of, dbt_vars, incremental=candidate.exists() and not full_refresh)
         options = {"raw_dir": raw_dir, "warehouse": candidate, "dbt_vars": variables, "target_path": workdir / "target"}
         try:
             dbt([*REFRESH_BUILD, *(["--full-refresh"] if full_refresh else []), "--exclude", QUALITY_MODEL], **options)

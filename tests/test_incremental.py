@@ -12,6 +12,7 @@ import pytest
 
 from conftest import query
 from saas_segments.project import dbt
+from saas_segments.publish import REFRESH_WINDOW_TESTS
 
 pytestmark = pytest.mark.slow
 
@@ -99,8 +100,15 @@ def incremental_run(tmp_path_factory: pytest.TempPathFactory, demo_raw_dir: Path
     first_as_of = query(warehouse, "select as_of_date from intermediate.int_as_of_date")[0][0]
     late_rows = write_events(demo_raw_dir, workdir / "late.parquet", f"{late} and {day} < date '{last_day}'")
     appended_rows = write_events(demo_raw_dir, raw / "events" / "part-00001.parquet", f"{day} = date '{last_day}' or {late}")
-    # the daily refresh's command: models and their data tests (on the incremental tables too)
-    dbt(["build", "--exclude-resource-type", "unit_test"], raw_dir=raw, warehouse=warehouse, target_path=workdir / "target")
+    # the daily refresh's command and vars: models and their data tests (on the incremental
+    # tables, the days the refresh rewrote)
+    dbt(
+        ["build", "--exclude-resource-type", "unit_test"],
+        raw_dir=raw,
+        warehouse=warehouse,
+        dbt_vars=REFRESH_WINDOW_TESTS,
+        target_path=workdir / "target",
+    )
     return {
         "raw": raw,
         "warehouse": warehouse,
@@ -138,6 +146,30 @@ def test_incremental_build_equals_full_build(incremental_run: dict, demo_warehou
     as_of = f"as_of_date = date '{incremental_run['last_day']}'"
     assert differing_rows(warehouse, demo_warehouse, "marts", "fct_segment_membership_history", as_of) == (0, 0)
     assert query(warehouse, "select count(distinct as_of_date) from marts.fct_segment_membership_history")[0][0] == 2
+
+
+def rows_checked_by(warehouse: Path, compiled_test: Path) -> int:
+    """Rows of the relation a compiled data test checks (its `where` subquery)."""
+    sql = compiled_test.read_text()
+    subquery = sql[sql.index("from (select * from") + len("from ") : sql.index(") dbt_subquery") + 1]
+    return query(warehouse, f"select count(*) from {subquery} as tested")[0][0]
+
+
+def test_refresh_tests_check_the_rewritten_days_and_other_builds_every_row(incremental_run: dict, tmp_path: Path) -> None:
+    """On the refresh, stg_app__events' unique test read the last lookback + 1 days (every
+    day the refresh rewrote); compiled without the refresh's vars it reads every row."""
+    warehouse = incremental_run["warehouse"]
+    name = "unique_stg_app__events_event_id.sql"
+    refresh_test = next((incremental_run["target"] / "compiled").rglob(name))
+    window_start = incremental_run["last_day"] - dt.timedelta(days=3 + 1)  # incremental_lookback_days + 1
+    in_window, every_row = query(
+        warehouse,
+        f"select count(*) filter (where event_date >= date '{window_start}'), count(*) from staging.stg_app__events",
+    )[0]
+    assert 0 < in_window < every_row / 10
+    assert rows_checked_by(warehouse, refresh_test) == in_window
+    dbt(["compile", "--select", name.removesuffix(".sql")], raw_dir=incremental_run["raw"], warehouse=warehouse, target_path=tmp_path)
+    assert rows_checked_by(warehouse, next((tmp_path / "compiled").rglob(name))) == every_row
 
 
 def test_event_later_than_the_lookback_fails_the_load_audit(incremental_run: dict, demo_raw_dir: Path) -> None:
