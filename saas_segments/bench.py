@@ -130,10 +130,11 @@ def scan(events: str, memory_limit: str) -> Step:
 
 
 def slowest_models(target: Path, count: int = 5) -> str:
-    """The slowest nodes of the last dbt invocation (run_results.json)."""
+    """The slowest nodes of the last dbt invocation (run_results.json), by node name
+    (a test's unique_id ends with a hash after its name)."""
     results = json.loads((target / "run_results.json").read_text())["results"]
     ranked = sorted(results, key=lambda r: r["execution_time"], reverse=True)[:count]
-    return ", ".join(f"{r['unique_id'].split('.')[-1]} {r['execution_time']:.1f}s" for r in ranked)
+    return ", ".join(f"{r['unique_id'].split('.')[2]} {r['execution_time']:.1f}s" for r in ranked)
 
 
 def duckdb_steps(raw: Path, last: Path, work: Path) -> Iterator[Step]:
