@@ -113,9 +113,11 @@ lint: $(STAMP)  ## sqlfluff lint of every model, macro-rendered
 	SAAS_DUCKDB_PATH=:memory: $(BIN)/sqlfluff lint models
 
 pytest: $(STAMP) demo-data  ## pytest alone (the demo warehouse is built by the tests)
+	tests/engines.sh
 	SAAS_TEST_DEMO_RAW_DIR=data/raw/demo $(PYTEST)
 
-test: $(STAMP) demo-data  ## bootstrap, then lint + dbt build on the demo data + pytest (which reads that build)
+test: $(STAMP) demo-data  ## bootstrap (engines too), then lint + dbt build on the demo data + pytest (which reads that build)
+	tests/engines.sh
 	$(MAKE) --no-print-directory lint
 	rm -f $(TEST_WAREHOUSE)
 	$(MAKE) --no-print-directory build RAW_DIR=data/raw/demo WAREHOUSE=$(TEST_WAREHOUSE)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from html.parser import HTMLParser
 from pathlib import Path
+from typing import NoReturn
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -21,6 +24,53 @@ from saas_segments.project import PROJECT_DIR, dbt
 
 FIXTURES = PROJECT_DIR / "tests" / "fixtures"
 CONTRACT_FIXTURE = FIXTURES / "raw_contract"
+ARTIFACTS = PROJECT_DIR / "test-artifacts"
+
+# The engines tests run on beyond DuckDB; tests/engines.sh (run by `make test`) installs
+# or starts what is missing. A test whose engine is missing fails, unless the person
+# running the suite names that engine in SAAS_SKIP_ENGINES (e.g. "spark,chromium").
+ENGINES = ("chromium", "spark", "postgres")
+PACKAGES = {"chromium": "chromium", "spark": "openjdk-17-jre-headless"}
+SKIP_ENGINES = "SAAS_SKIP_ENGINES"
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--hide-scrollbars",
+]
+
+
+def skipped_engines() -> set[str]:
+    """The engines named in SAAS_SKIP_ENGINES; an unknown name is an error."""
+    names = {name.strip() for name in os.environ.get(SKIP_ENGINES, "").split(",") if name.strip()}
+    unknown = names - set(ENGINES)
+    if unknown:
+        raise pytest.UsageError(f"{SKIP_ENGINES}: unknown engine(s) {sorted(unknown)}; known: {', '.join(ENGINES)}")
+    return names
+
+
+def engine_missing(engine: str, problem: str) -> NoReturn:
+    """Fail the test whose ``engine`` is missing; skip it only when SAAS_SKIP_ENGINES names the engine."""
+    message = (
+        f"{engine} engine missing: {problem}. Run tests/engines.sh (make test does) to install or start it, "
+        f"or set {SKIP_ENGINES}={engine} to skip its tests."
+    )
+    if engine in skipped_engines():
+        pytest.skip(message)
+    pytest.fail(message, pytrace=False)
+
+
+def engine_binary(engine: str, *names: str) -> str:
+    """The first of ``names`` on PATH, the binary ``engine`` needs."""
+    for name in names:
+        found = shutil.which(name)
+        if found:
+            return found
+    binaries = " or ".join(f"`{name}`" for name in names)
+    engine_missing(engine, f"no {binaries} on PATH (Debian: apt-get install -y {PACKAGES[engine]})")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Reject an unknown engine in SAAS_SKIP_ENGINES before any test runs."""
+    skipped_engines()
 
 
 # Test files that build warehouses or start engines, longest first: `make test` runs
@@ -149,12 +199,12 @@ def _server_up() -> bool:
 
 @pytest.fixture(scope="session")
 def pg_server() -> None:
-    """A running local PostgreSQL server: started when it is down, else the tests skip."""
+    """A running local PostgreSQL server: started when it is down (as tests/engines.sh does)."""
     if _server_up():
         return
     clusters = Path("/etc/postgresql")
     if shutil.which("pg_ctlcluster") is None or not clusters.is_dir() or not any(clusters.iterdir()):
-        pytest.skip("no PostgreSQL server reachable and no local cluster to start (pg_ctlcluster, /etc/postgresql)")
+        engine_missing("postgres", "no server reachable and no local cluster to start (pg_ctlcluster, /etc/postgresql)")
     for version in sorted(path.name for path in clusters.iterdir()):
         subprocess.run(
             ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "start"], capture_output=True, check=False
@@ -163,4 +213,61 @@ def pg_server() -> None:
         if _server_up():
             return
         time.sleep(1)
-    pytest.skip("the local PostgreSQL cluster did not start (pg_ctlcluster ... main start)")
+    engine_missing("postgres", "the local cluster did not start (pg_ctlcluster --skip-systemctl-redirect VERSION main start)")
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """The headless Chromium binary."""
+    return engine_binary("chromium", "chromium", "chromium-browser")
+
+
+class _Text(HTMLParser):
+    """The text of an HTML document outside script and style."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        self._skip += tag in ("script", "style")
+
+    def handle_endtag(self, tag: str) -> None:
+        self._skip -= tag in ("script", "style")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.parts.append(data)
+
+
+def text_of(dom: str) -> str:
+    """The visible text of a DOM, whitespace collapsed."""
+    parser = _Text()
+    parser.feed(dom)
+    return re.sub(r"\s+", " ", " ".join(parser.parts)).strip()
+
+
+def render(
+    binary: str,
+    url: str,
+    profile: Path,
+    screenshot: Path | None = None,
+    window: str = "1600,1000",
+    budget_ms: int = 10_000,
+) -> str:
+    """The DOM of ``url`` once headless Chromium rendered it (offline, a fresh profile), and a screenshot.
+
+    Fails when Chromium exits with an error or shows its own error page (no such file,
+    connection refused).
+    """
+    command = [binary, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"--window-size={window}"]
+    command += [f"--virtual-time-budget={budget_ms}"]
+    command += [f"--screenshot={screenshot}"] if screenshot else []
+    process = subprocess.run([*command, "--dump-dom", url], capture_output=True, text=True, timeout=300, check=False)
+    assert process.returncode == 0 and process.stdout, f"chromium failed on {url}:\n{process.stderr[-3000:]}"
+    error = re.search(r'<div id="main-frame-error"|<body class="neterror"|(?<=>)(ERR_[A-Z_]+)(?=<)', process.stdout)
+    assert error is None, f"chromium shows its error page for {url}: {error.group(0) if error else ''}"
+    if screenshot:
+        assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", screenshot
+    return process.stdout

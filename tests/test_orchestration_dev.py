@@ -1,8 +1,8 @@
-"""``dagster dev`` for real (UI, GraphQL, a Chromium screenshot) and Postgres instance storage."""
+"""``dagster dev`` for real (GraphQL, pages rendered in headless Chromium) and Postgres instance storage."""
 
 import json
 import os
-import shutil
+import re
 import signal
 import socket
 import subprocess
@@ -16,11 +16,13 @@ import psycopg2
 import pytest
 from dagster import DagsterInstance, asset, materialize, mem_io_manager
 
+from conftest import ARTIFACTS, render, text_of
+from orchestration.dbt_project import DAILY
 from orchestration.instance import PG_URL_ENV, write_instance
 from saas_segments import pg_load
 from saas_segments.project import PROJECT_DIR
 
-ARTIFACTS = PROJECT_DIR / "test-artifacts"
+LOCATION = "orchestration.definitions"
 PG_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/dagster_test"
 ASSETS_QUERY = """{ assetNodes { assetKey { path } groupName
   assetChecksOrError { ... on AssetChecks { checks { name blocking } } } } }"""
@@ -53,17 +55,6 @@ def _graphql(port: int, query: str) -> dict:
     )
     with urllib.request.urlopen(request, timeout=120) as response:
         return json.load(response)["data"]
-
-
-def _chromium() -> str | None:
-    """The Chromium binary, installed with apt-get when missing (None when that is impossible)."""
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found or not shutil.which("apt-get"):
-        return found
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    subprocess.run(["apt-get", "update", "-qq"], env=env, capture_output=True, check=False)
-    subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], env=env, capture_output=True, check=False)
-    return shutil.which("chromium")
 
 
 @pytest.fixture(scope="module")
@@ -105,26 +96,46 @@ def test_dagster_dev_lists_every_segment_and_check(dagster_dev: int) -> None:
     assert "published_warehouse" in names and {"raw", "demo", "publish"} <= {node["groupName"] for node in nodes}
 
 
-def test_asset_graph_screenshot(dagster_dev: int, tmp_path: Path) -> None:
-    """Headless Chromium renders the asset graph; the screenshot is kept under test-artifacts/."""
-    chromium = _chromium()
-    if chromium is None:
-        pytest.skip("chromium is not installed and apt-get cannot install it; screenshot skipped")
+def test_asset_graph_shows_the_segment_groups_and_their_assets(dagster_dev: int, chromium: str, tmp_path: Path) -> None:
+    """Headless Chromium renders the global asset lineage (every group, the seven segment families) and the
+    engagement group's graph (each of its segment assets); the screenshots are kept under test-artifacts/."""
+    nodes = _graphql(dagster_dev, "{ assetNodes { assetKey { path } groupName } }")["assetNodes"]
+    groups: dict[str, set[str]] = {}
+    for node in nodes:
+        groups.setdefault(node["groupName"], set()).add(node["assetKey"]["path"][-1])
+    segment_groups = sorted(group for group in groups if group.startswith("segments_"))
+    assert len(segment_groups) == 7 and len(groups["segments_engagement"]) == 7
+
     ARTIFACTS.mkdir(exist_ok=True)
-    screenshot = ARTIFACTS / "dagster-asset-graph.png"
-    screenshot.unlink(missing_ok=True)
-    subprocess.run(
-        [
-            chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            f"--user-data-dir={tmp_path / 'chromium'}", f"--screenshot={screenshot}", "--window-size=1600,1000",
-            "--virtual-time-budget=20000", f"http://127.0.0.1:{dagster_dev}/asset-groups",
-        ],
-        capture_output=True,
-        timeout=180,
-        check=False,
+    lineage = text_of(
+        render(chromium, f"http://127.0.0.1:{dagster_dev}/asset-groups", tmp_path / "lineage",
+               ARTIFACTS / "dagster-asset-graph.png", budget_ms=20_000)
     )
-    assert screenshot.is_file() and screenshot.stat().st_size > 20_000
+    assert lineage.startswith("Global asset lineage"), lineage[:500]
+    listed = lineage[lineage.index("Reload definitions") :]
+    assert all(f"{group} {group}" in listed for group in sorted(groups)), listed[:1500]
+
+    group_url = f"http://127.0.0.1:{dagster_dev}/locations/{LOCATION}/asset-groups/segments_engagement"
+    graph = text_of(
+        render(chromium, group_url, tmp_path / "group", ARTIFACTS / "dagster-asset-group-segments_engagement.png",
+               window="1600,3000", budget_ms=20_000)
+    )
+    assert f"segments_engagement Asset Group in {LOCATION}" in graph, graph[:500]
+    assert set(re.findall(r"\bseg_\w+", graph)) == groups["segments_engagement"]
+    assert f"{len(DAILY.get_partition_keys())} partitions" in graph
+
+
+def test_daily_refresh_job_page_shows_its_partitions(dagster_dev: int, chromium: str, tmp_path: Path) -> None:
+    """The job's partitions page: every daily partition from the first to today's, none materialized yet."""
+    keys = DAILY.get_partition_keys()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = text_of(
+        render(chromium, f"http://127.0.0.1:{dagster_dev}/locations/{LOCATION}/jobs/daily_refresh/partitions",
+               tmp_path / "chromium", ARTIFACTS / "dagster-daily-refresh-partitions.png", budget_ms=60_000)
+    )
+    assert f"Jobs / daily_refresh Job in {LOCATION}" in page, page[:500]
+    assert f"{len(keys)} Total partitions {len(keys)} Missing partitions {keys[0]} {keys[-1]}" in page, page[:1500]
+    assert "No backfills for daily_refresh" in page
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,6 @@ as in production: a segment re-run replaces its partition, which the test re-run
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 import time
@@ -24,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import query
+from conftest import engine_binary, query
 from saas_segments.project import PROJECT_DIR, dbt_env
 
 pytestmark = pytest.mark.slow
@@ -42,8 +41,7 @@ QUERIES = {
 @pytest.fixture(scope="module")
 def spark_results(demo_raw_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[tuple]]:
     """Build the selection on Spark, re-run one segment, and read QUERIES from the session."""
-    if shutil.which("java") is None:
-        pytest.skip("Spark needs a Java runtime: no `java` on PATH (apt-get install openjdk-17-jre-headless)")
+    engine_binary("spark", "java")
     workdir = tmp_path_factory.mktemp("spark")
     options = ["--target-path", str(workdir / "target"), "--vars", json.dumps({"spark_date_partitions": False})]
     commands = [
