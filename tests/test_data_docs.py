@@ -1,0 +1,91 @@
+"""GX Data Docs, as the checkpoint of an audit writes them, in headless Chromium (offline):
+the index lists every suite and the audit's validation of each with its status, and the
+validation page shows the result the checkpoint stored."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from pathlib import Path
+
+import pytest
+
+from conftest import ARTIFACTS, render, text_of
+from saas_segments.audit import DATA_DOCS, audit
+from saas_segments.gx_gates import EXPECTATIONS_DIR
+
+SUITES = {"measurable", "accessible", "stable", "consistent"}
+VALIDATIONS = EXPECTATIONS_DIR / "uncommitted" / "validations"
+INDEX_HEADER = "Status Run Time Run Name Asset Name Batch ID Expectation Suite"
+
+
+@pytest.fixture(scope="module")
+def run_name(demo_warehouse: Path) -> str:
+    """The run name of an audit of the demo warehouse (unique: other audits may write the same Data Docs)."""
+    name = f"data-docs-{uuid.uuid4().hex[:12]}"
+    audit(demo_warehouse, name)
+    return name
+
+
+@pytest.fixture(scope="module")
+def stored(run_name: str) -> dict[str, dict]:
+    """The validation results the checkpoint stored for the run, by suite."""
+    results = [json.loads(path.read_text()) for path in VALIDATIONS.glob(f"*/{run_name}/*/*.json")]
+    return {result["suite_name"]: result for result in results}
+
+
+def index_rows(dom: str, run_name: str) -> dict[str, tuple[str, str]]:
+    """The index's validation rows of ``run_name``: suite → (status shown by the icon, the row's link)."""
+    rows = {}
+    for attributes, row in re.findall(r"<tr([^>]*)>(.*?)</tr>", dom, re.S):
+        cells = re.findall(r"<td>(.*?)</td>", row, re.S)
+        if len(cells) == 6 and text_of(cells[2]) == run_name:
+            status = re.search(r"ge-(success|failed)-icon", cells[0])
+            link = re.search(r'data-href="([^"]+)"', attributes)
+            rows[text_of(cells[5])] = (status.group(1) if status else "none", link.group(1) if link else "")
+    return rows
+
+
+def test_index_lists_every_suite_and_the_runs_validations(
+    run_name: str, stored: dict[str, dict], chromium: str, tmp_path: Path
+) -> None:
+    assert stored.keys() == SUITES
+    ARTIFACTS.mkdir(exist_ok=True)
+    dom = render(chromium, DATA_DOCS.as_uri(), tmp_path / "chromium", ARTIFACTS / "gx-data-docs-index.png")
+    page = text_of(dom)
+    assert page.startswith("Data Docs created by Great Expectations"), page[:300]
+    assert INDEX_HEADER in page, page[:1500]
+    suites_listed = page[page.rindex("Expectation Suites") :]
+    assert all(f" {suite} " in suites_listed for suite in SUITES), suites_listed[:500]
+    assert set(re.findall(r'href="expectations/(\w+)\.html"', dom)) == SUITES
+
+    rows = index_rows(dom, run_name)
+    expected = {suite: "success" if result["success"] else "failed" for suite, result in stored.items()}
+    assert {suite: status for suite, (status, _) in rows.items()} == expected
+    # the demo data has segments below min_segment_size: measurable fails, the others pass
+    assert expected == {"measurable": "failed", "accessible": "success", "stable": "success", "consistent": "success"}
+    assert all(link.startswith(f"validations/{suite}/{run_name}/") for suite, (_, link) in rows.items())
+
+
+def test_validation_page_shows_the_stored_result(
+    run_name: str, stored: dict[str, dict], chromium: str, tmp_path: Path
+) -> None:
+    """The measurable validation of the run, reached from the index's link: status and statistics as stored."""
+    dom = render(chromium, DATA_DOCS.as_uri(), tmp_path / "index")
+    link = index_rows(dom, run_name)["measurable"][1]
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = text_of(
+        render(chromium, (DATA_DOCS.parent / link).as_uri(), tmp_path / "validation", ARTIFACTS / "gx-data-docs-validation.png")
+    )
+    statistics = stored["measurable"]["statistics"]
+    assert f"Validations / measurable / {run_name} /" in page, page[:500]
+    assert "Expectation Suite: measurable" in page and "Status: Failed" in page
+    assert (
+        f"Evaluated Expectations {statistics['evaluated_expectations']} "
+        f"Successful Expectations {statistics['successful_expectations']} "
+        f"Unsuccessful Expectations {statistics['unsuccessful_expectations']}"
+    ) in page
+    assert statistics["unsuccessful_expectations"] > 0
+    assert "Every segment (trait and need keys excepted) has at least min_segment_size members." in page
+    assert "power_users" in page and "13 members < min_segment_size 20" in page
