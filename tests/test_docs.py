@@ -4,18 +4,15 @@ static site (``dbt docs generate --static``) shows a segment's lineage in a brow
 from __future__ import annotations
 
 import json
-import re
 import shutil
-import subprocess
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
-from saas_segments.project import PROJECT_DIR, dbt
+from conftest import ARTIFACTS, render, text_of
+from saas_segments.project import dbt
 
 SEGMENT = "model.saas_segments.seg_power_users"
-ARTIFACTS = PROJECT_DIR / "test-artifacts"
 EXPOSURES = {
     "customer_success_dashboard": "dashboard",
     "revenue_dashboard": "dashboard",
@@ -82,49 +79,9 @@ def test_exposures_name_owner_url_maturity_and_marts(manifest: dict) -> None:
     ]
 
 
-class _Text(HTMLParser):
-    """The text of an HTML document outside script and style, whitespace collapsed."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.parts: list[str] = []
-        self._skip = 0
-
-    def handle_starttag(self, tag: str, attrs: list) -> None:
-        self._skip += tag in ("script", "style")
-
-    def handle_endtag(self, tag: str) -> None:
-        self._skip -= tag in ("script", "style")
-
-    def handle_data(self, data: str) -> None:
-        if not self._skip:
-            self.parts.append(data)
-
-
-def text_of(dom: str) -> str:
-    parser = _Text()
-    parser.feed(dom)
-    return re.sub(r"\s+", " ", " ".join(parser.parts))
-
-
-def chromium() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
-    if found is None:
-        pytest.skip("no headless Chromium found (apt-get install -y chromium)")
-    return found
-
-
-def render(page: str, profile: Path, screenshot: Path | None = None) -> str:
-    """The DOM of ``page`` once the docs app rendered it (and a 1600x1000 screenshot)."""
-    command = [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars"]
-    command += [f"--user-data-dir={profile}", "--window-size=1600,1000", "--virtual-time-budget=10000"]
-    command += [f"--screenshot={screenshot}"] if screenshot else []
-    process = subprocess.run([*command, "--dump-dom", page], capture_output=True, text=True, timeout=120, check=False)
-    assert process.returncode == 0 and process.stdout, process.stderr[-3000:]
-    return process.stdout
-
-
-def test_static_docs_show_the_lineage_of_a_segment(site: Path, manifest: dict, tmp_path: Path) -> None:
+def test_static_docs_show_the_lineage_of_a_segment(
+    site: Path, manifest: dict, chromium: str, tmp_path: Path
+) -> None:
     """The power users page with its lineage graph open: the description, the columns'
     descriptions, the upstream models and downstream exposures; a screenshot of the graph
     goes to test-artifacts/."""
@@ -141,7 +98,7 @@ def test_static_docs_show_the_lineage_of_a_segment(site: Path, manifest: dict, t
     screenshot = ARTIFACTS / "dbt-docs-lineage-seg_power_users.png"
     screenshot.unlink(missing_ok=True)
     graph = f"{index.as_uri()}#!/model/{SEGMENT}?g_v=1&g_i=1%2Bseg_power_users%2B"
-    dom = render(graph, tmp_path / "chromium", screenshot)
+    dom = render(chromium, graph, tmp_path / "chromium", screenshot)
     page = text_of(dom)
     assert "seg_power_users table" in page
     description = " ".join(node["description"].split())
@@ -161,9 +118,7 @@ def test_static_docs_show_the_lineage_of_a_segment(site: Path, manifest: dict, t
     assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and screenshot.stat().st_size > 30_000
 
     # the downstream exposure's page lists the segment among what it depends on
-    exposure = render(
-        f"{index.as_uri()}#!/exposure/exposure.saas_segments.{downstream[0]}", tmp_path / "chromium"
-    )
+    exposure = render(chromium, f"{index.as_uri()}#!/exposure/exposure.saas_segments.{downstream[0]}", tmp_path / "chromium")
     exposure_page = text_of(exposure)
     assert "Product adoption exposure" in exposure_page
     assert "Owner Product Analytics <product-analytics@example.com>" in exposure_page

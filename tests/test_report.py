@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import html
 import re
 import shutil
 import struct
-import subprocess
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
@@ -19,13 +19,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from saas_segments.project import PROJECT_DIR
 from saas_segments.report import CHART_FILES, Report, build_report
 from saas_segments.report.__main__ import main
 
-from conftest import query
+from conftest import ARTIFACTS, query, render, text_of
 
-ARTIFACTS = PROJECT_DIR / "test-artifacts"
 EARLIER = dt.timedelta(days=7)
 
 
@@ -211,35 +209,49 @@ addEventListener("load", () => {
 </script></body>"""
 
 
-def chromium(binary: str, tmp_path: Path, *args: str) -> str:
-    """Headless Chromium on a local file, offline; returns stdout."""
-    process = subprocess.run(
-        [binary, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", f"--user-data-dir={tmp_path / 'chromium'}",
-         "--virtual-time-budget=5000", *args],
-        capture_output=True, text=True, timeout=120, check=False,
-    )
-    return process.stdout
+def tables_of(dom: str) -> dict[str, list[list[str]]]:
+    """Every table of a rendered DOM by its header row (cells joined by "|"): its body rows' cell texts."""
+    tables = {}
+    for table in re.findall(r"<table[^>]*>(.*?)</table>", dom, re.S):
+        rows = [
+            [html.unescape(re.sub(r"<[^>]+>", "", cell)).strip() for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
+            for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S)
+        ]
+        tables["|".join(rows[0])] = rows[1:]
+    return tables
 
 
-def test_every_chart_renders_in_chromium(report: Report, tmp_path: Path) -> None:
-    """Chromium decodes every embedded chart at its PNG width; the full page is kept as a screenshot."""
-    binary = shutil.which("chromium") or shutil.which("chromium-browser")
-    if binary is None:
-        pytest.skip("chromium not found (Debian: apt-get install -y chromium); page rendering not checked")
+def test_rendered_page_shows_the_marts_figures(
+    report: Report, warehouse: Path, as_of: dt.date, chromium: str, tmp_path: Path
+) -> None:
+    """Chromium renders the page: every chart decoded at its PNG width, the sizes table's member
+    counts and the MRR table's figures those of the marts; the full page is kept as a screenshot."""
     probe = tmp_path / "probe.html"
     probe.write_text(report.html_path.read_text().replace("</body>", CHECK_IMAGES))
-    dom = chromium(binary, tmp_path, "--window-size=1200,900", "--dump-dom", probe.as_uri())
+    dom = render(chromium, probe.as_uri(), tmp_path / "chromium", window="1200,900", budget_ms=5000)
     widths = re.search(r'data-image-widths="([^"]*)"', dom)
     height = re.search(r'data-page-height="(\d+)"', dom)
     assert widths and height, dom[-2000:]
     png_widths = [struct.unpack(">I", path.read_bytes()[16:20])[0] for path in report.chart_paths]
     assert [int(width) for width in widths.group(1).split(",")] == png_widths
     assert all(width > 300 for width in png_widths)
+
+    tables = tables_of(dom)
+    sizes = tables["segment|family|entity|members|previous as_of|change"]
+    assert {(row[0], row[2]): int(row[3]) for row in sizes} == members(warehouse, as_of)
+    assert len(sizes) == len(members(warehouse, as_of)) > 20
+    ((start, new, expansion, contraction, churn, reactivation, end),) = query(
+        warehouse,
+        "select starting_mrr, new_mrr, expansion_mrr, contraction_mrr, churned_mrr, reactivation_mrr, ending_mrr "
+        f"from marts.fct_mrr_monthly where mrr_month = '{as_of.replace(day=1)}'",
+    )
+    steps = [start, new, expansion, -contraction, -churn, reactivation, end]
+    assert [row[1] for row in tables["step|MRR (USD)"]] == [f"{value:,.2f}" for value in steps] and end > 0
+    assert text_of(dom).startswith(f"Customer segments on {as_of}")
+
     ARTIFACTS.mkdir(exist_ok=True)
     screenshot = ARTIFACTS / "segment-report.png"
     screenshot.unlink(missing_ok=True)
-    chromium(binary, tmp_path, "--hide-scrollbars", f"--window-size=1200,{height.group(1)}",
-             f"--screenshot={screenshot}", report.html_path.as_uri())
-    assert screenshot.is_file() and screenshot.stat().st_size > 100_000
+    render(chromium, report.html_path.as_uri(), tmp_path / "chromium", screenshot, f"1200,{height.group(1)}", 5000)
+    assert screenshot.stat().st_size > 100_000
     assert struct.unpack(">II", screenshot.read_bytes()[16:24]) == (1200, int(height.group(1)))
