@@ -75,9 +75,8 @@ def test_validation_page_shows_the_stored_result(
     dom = render(chromium, DATA_DOCS.as_uri(), tmp_path / "index")
     link = index_rows(dom, run_name)["measurable"][1]
     ARTIFACTS.mkdir(exist_ok=True)
-    page = text_of(
-        render(chromium, (DATA_DOCS.parent / link).as_uri(), tmp_path / "validation", ARTIFACTS / "gx-data-docs-validation.png")
-    )
+    screenshot = ARTIFACTS / "gx-data-docs-validation.png"
+    page = text_of(render(chromium, (DATA_DOCS.parent / link).as_uri(), tmp_path / "validation", screenshot))
     statistics = stored["measurable"]["statistics"]
     assert f"Validations / measurable / {run_name} /" in page, page[:500]
     assert "Expectation Suite: measurable" in page and "Status: Failed" in page

@@ -118,7 +118,8 @@ def test_static_docs_show_the_lineage_of_a_segment(
     assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and screenshot.stat().st_size > 30_000
 
     # the downstream exposure's page lists the segment among what it depends on
-    exposure = render(chromium, f"{index.as_uri()}#!/exposure/exposure.saas_segments.{downstream[0]}", tmp_path / "chromium")
+    exposure_url = f"{index.as_uri()}#!/exposure/exposure.saas_segments.{downstream[0]}"
+    exposure = render(chromium, exposure_url, tmp_path / "chromium")
     exposure_page = text_of(exposure)
     assert "Product adoption exposure" in exposure_page
     assert "Owner Product Analytics <product-analytics@example.com>" in exposure_page

@@ -33,7 +33,8 @@ def test_missing_java_fails_the_spark_check_with_how_to_install_it(
         engine_binary("spark", "java")
     assert str(failed.value) == (
         "spark engine missing: no `java` on PATH (Debian: apt-get install -y openjdk-17-jre-headless). "
-        "Run tests/engines.sh (make test does) to install or start it, or set SAAS_SKIP_ENGINES=spark to skip its tests."
+        "Run tests/engines.sh (make test does) to install or start it, "
+        "or set SAAS_SKIP_ENGINES=spark to skip its tests."
     )
     # naming another engine does not excuse this one
     monkeypatch.setenv(SKIP_ENGINES, "chromium,postgres")
@@ -94,7 +95,10 @@ def test_bootstrap_installs_and_starts_only_what_is_missing(tools: Path) -> None
     log.unlink()
     executable(tools, "chromium")
     assert bootstrap(tools, skip="spark") == [], "Java is missing but skipped; the server is up"
-    assert bootstrap(tools) == ["apt-get update -qq", "apt-get install -y -qq --no-install-recommends openjdk-17-jre-headless"]
+    assert bootstrap(tools) == [
+        "apt-get update -qq",
+        "apt-get install -y -qq --no-install-recommends openjdk-17-jre-headless",
+    ]
     log.unlink()
     executable(tools, "java")
     assert bootstrap(tools) == [], "nothing missing: no apt-get update"

@@ -209,12 +209,15 @@ addEventListener("load", () => {
 </script></body>"""
 
 
+CELL = re.compile(r"<t[hd][^>]*>(.*?)</t[hd]>", re.S)
+
+
 def tables_of(dom: str) -> dict[str, list[list[str]]]:
     """Every table of a rendered DOM by its header row (cells joined by "|"): its body rows' cell texts."""
     tables = {}
     for table in re.findall(r"<table[^>]*>(.*?)</table>", dom, re.S):
         rows = [
-            [html.unescape(re.sub(r"<[^>]+>", "", cell)).strip() for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
+            [html.unescape(re.sub(r"<[^>]+>", "", cell)).strip() for cell in re.findall(CELL, row)]
             for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S)
         ]
         tables["|".join(rows[0])] = rows[1:]
