@@ -90,6 +90,7 @@ LONG_RUNNING_FILES = [
     "test_semantic_layer.py",
     "test_orchestration_dev.py",
     "test_docs.py",
+    "test_data_docs.py",
 ]
 
 

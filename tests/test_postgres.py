@@ -4,8 +4,8 @@ an analyst login that reads marts only.
 Both engines build the same raw dir: the demo data generated with seed 42 (the
 session fixture `demo_raw_dir`, byte-identical to `make demo-data`'s data/raw/demo).
 The server is the local one (SAAS_PG_* like profiles.yml); when it is down the
-fixture starts the cluster with pg_ctlcluster, and the tests skip only when no
-server can run here. They build into their own database (`saas_segments_test`),
+fixture starts the cluster with pg_ctlcluster, and the tests fail when no server
+can run here (SAAS_SKIP_ENGINES=postgres to skip them). They build into their own database (`saas_segments_test`),
 never the serving one.
 """
 
