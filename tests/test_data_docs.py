@@ -14,10 +14,19 @@ import pytest
 from conftest import ARTIFACTS, render, text_of
 from saas_segments.audit import DATA_DOCS, audit
 from saas_segments.gx_gates import EXPECTATIONS_DIR
+from saas_segments.project import file_lock
 
 SUITES = {"measurable", "accessible", "stable", "consistent"}
 VALIDATIONS = EXPECTATIONS_DIR / "uncommitted" / "validations"
 INDEX_HEADER = "Status Run Time Run Name Asset Name Batch ID Expectation Suite"
+# held by each checkpoint run while it rewrites the Data Docs (saas_segments.audit)
+CHECKPOINT_LOCK = EXPECTATIONS_DIR / "uncommitted" / "checkpoint.lock"
+
+
+def render_docs(chromium: str, page: Path, profile: Path, screenshot: Path | None = None) -> str:
+    """A Data Docs page rendered while no other audit rewrites the site."""
+    with file_lock(CHECKPOINT_LOCK):
+        return render(chromium, page.as_uri(), profile, screenshot)
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +61,7 @@ def test_index_lists_every_suite_and_the_runs_validations(
 ) -> None:
     assert stored.keys() == SUITES
     ARTIFACTS.mkdir(exist_ok=True)
-    dom = render(chromium, DATA_DOCS.as_uri(), tmp_path / "chromium", ARTIFACTS / "gx-data-docs-index.png")
+    dom = render_docs(chromium, DATA_DOCS, tmp_path / "chromium", ARTIFACTS / "gx-data-docs-index.png")
     page = text_of(dom)
     assert page.startswith("Data Docs created by Great Expectations"), page[:300]
     assert INDEX_HEADER in page, page[:1500]
@@ -72,11 +81,11 @@ def test_validation_page_shows_the_stored_result(
     run_name: str, stored: dict[str, dict], chromium: str, tmp_path: Path
 ) -> None:
     """The measurable validation of the run, reached from the index's link: status and statistics as stored."""
-    dom = render(chromium, DATA_DOCS.as_uri(), tmp_path / "index")
+    dom = render_docs(chromium, DATA_DOCS, tmp_path / "index")
     link = index_rows(dom, run_name)["measurable"][1]
     ARTIFACTS.mkdir(exist_ok=True)
     screenshot = ARTIFACTS / "gx-data-docs-validation.png"
-    page = text_of(render(chromium, (DATA_DOCS.parent / link).as_uri(), tmp_path / "validation", screenshot))
+    page = text_of(render_docs(chromium, DATA_DOCS.parent / link, tmp_path / "validation", screenshot))
     statistics = stored["measurable"]["statistics"]
     assert f"Validations / measurable / {run_name} /" in page, page[:500]
     assert "Expectation Suite: measurable" in page and "Status: Failed" in page
