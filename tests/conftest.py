@@ -200,7 +200,12 @@ def _server_up() -> bool:
 
 @pytest.fixture(scope="session")
 def pg_server() -> None:
-    """A running local PostgreSQL server: started when it is down (as tests/engines.sh does)."""
+    """A running local PostgreSQL server."""
+    ensure_postgres()
+
+
+def ensure_postgres() -> None:
+    """Start the local PostgreSQL cluster when the server does not answer (as tests/engines.sh does)."""
     if _server_up():
         return
     clusters = Path("/etc/postgresql")

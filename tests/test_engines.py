@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from conftest import SKIP_ENGINES, engine_binary, skipped_engines
+from conftest import SKIP_ENGINES, engine_binary, ensure_postgres, skipped_engines
 from saas_segments.project import PROJECT_DIR
 
 BOOTSTRAP = PROJECT_DIR / "tests" / "engines.sh"
@@ -50,6 +51,22 @@ def test_missing_engine_skips_only_when_named(tmp_path: Path, monkeypatch: pytes
         engine_binary("chromium", "chromium", "chromium-browser")
     java = executable(tmp_path, "java")
     assert engine_binary("spark", "java") == str(java)
+
+
+def test_unreachable_postgres_without_a_cluster_to_start_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+    monkeypatch.setenv("SAAS_PG_PORT", str(port))  # nothing listens there
+    monkeypatch.setenv("PATH", str(tmp_path))  # no pg_ctlcluster
+    monkeypatch.delenv(SKIP_ENGINES, raising=False)
+    with pytest.raises(pytest.fail.Exception, match="postgres engine missing: no server reachable"):
+        ensure_postgres()
+    monkeypatch.setenv(SKIP_ENGINES, "postgres")
+    with pytest.raises(pytest.skip.Exception, match=r"postgres engine missing"):
+        ensure_postgres()
 
 
 def test_unknown_engine_to_skip_is_a_usage_error(monkeypatch: pytest.MonkeyPatch) -> None:
