@@ -92,8 +92,8 @@ accuracy: $(STAMP)  ## precision/recall of every segment vs generator truth (sca
 bench: $(STAMP)  ## time scan floor / full build / incremental refresh (/ PostgreSQL at s): make bench SCALE=s|m|l [SEED=42]
 	$(BIN)/python -m saas_segments.bench --scale $(SCALE) --seed $(SEED)
 
-report: $(STAMP)  ## segment report (HTML + PNG charts) in reports/<as_of>/: make report [AS_OF=YYYY-MM-DD] [WAREHOUSE=file]
-	$(BIN)/python -m saas_segments.report --warehouse "$(SAAS_DUCKDB_PATH)" $(if $(AS_OF),--as-of $(AS_OF)) --out reports
+report: $(STAMP)  ## segment report (HTML + PNG charts) in reports/<as_of>/: make report [AS_OF=YYYY-MM-DD] [WAREHOUSE=file] [TARGET=postgres]
+	$(BIN)/python -m saas_segments.report --target $(TARGET) --warehouse "$(SAAS_DUCKDB_PATH)" $(if $(AS_OF),--as-of $(AS_OF)) --out reports
 
 # dbt opens its DuckDB file for writing, so the docs read a copy (same file name: dbt
 # names the database after it) and readers of the warehouse are never blocked. The
