@@ -22,11 +22,12 @@ from pathlib import Path
 import duckdb
 import psycopg2
 import pytest
+import yaml
 from psycopg2 import sql
 
 from saas_segments import pg_load
 from saas_segments.project import PROJECT_DIR, dbt
-from saas_segments.report import CHART_FILES, Postgres, Report, build_report
+from saas_segments.report import CHART_FILES, Postgres, Report, build_report, queries
 from saas_segments.report.__main__ import main
 
 from conftest import query
@@ -196,6 +197,17 @@ def test_earlier_as_of_reads_nothing_recorded_after_it(earlier_report: Report, w
     assert f"No quality run recorded for {earlier}" in html
     written = {path.name for path in report.html_path.parent.iterdir()}
     assert written == {"segment_report.html", *CHART_FILES} - {"value_tier_pareto.png", "segment_quality.png"}
+
+
+def test_report_reads_only_what_its_exposure_declares() -> None:
+    """Every relation the report's SELECTs name is a model the `segment_report` exposure depends on."""
+    exposures = yaml.safe_load((PROJECT_DIR / "models" / "marts" / "_exposures.yml").read_text())["exposures"]
+    (report,) = [exposure for exposure in exposures if exposure["name"] == "segment_report"]
+    declared = {re.fullmatch(r"ref\('(\w+)'\)", ref).group(1) for ref in report["depends_on"]}
+    statements = [value for name, value in vars(queries).items() if name.isupper() and isinstance(value, str)]
+    read = {name for statement in statements for name in re.findall(r"\bfrom\s+marts\.(\w+)", statement)}
+    assert len(statements) == 9 and not re.search(r"\bjoin\b", " ".join(statements))
+    assert read == declared
 
 
 def test_unknown_as_of_fails_listing_the_recorded_dates(
