@@ -45,11 +45,20 @@ where as_of_date = (select as_of_date from intermediate.int_as_of_date) and righ
 """
 
 
+def rebuild_segment_quality(raw_dir: Path, target_path: Path, **where: object) -> None:
+    """``segment_quality`` rebuilt once every segment table exists, as ``make build`` does (within one
+    ``dbt build`` it may run before some segment and judge it as not built), with the report's views
+    on it, which PostgreSQL drops with the replaced table."""
+    dbt(["run", "--select", "segment_quality+"], raw_dir=raw_dir, target_path=target_path, **where)
+
+
 @pytest.fixture(scope="module")
-def warehouse(demo_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo warehouse copied (same file name, so its views resolve) with a second as_of recorded."""
-    copy = tmp_path_factory.mktemp("report_warehouse") / demo_warehouse.name
+def warehouse(demo_warehouse: Path, demo_raw_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo warehouse copied (same file name, so its views resolve), segment_quality rebuilt, a second as_of."""
+    workdir = tmp_path_factory.mktemp("report_warehouse")
+    copy = workdir / demo_warehouse.name
     shutil.copyfile(demo_warehouse, copy)
+    rebuild_segment_quality(demo_raw_dir, workdir / "target", warehouse=copy)
     with duckdb.connect(str(copy)) as connection:
         connection.execute(RECORD_EARLIER_AS_OF)
     return copy
@@ -246,12 +255,11 @@ def pg_database(pg_server: None, demo_raw_dir: Path, tmp_path_factory: pytest.Te
     finally:
         admin.close()
     pg_load.load_raw_dir(demo_raw_dir, PG_DATABASE, create_database=True)
-    dbt(
-        ["build", "--fail-fast", "--exclude-resource-type", "unit_test"],
-        raw_dir=demo_raw_dir,
-        target_path=tmp_path_factory.mktemp("pg_build") / "target",
-        env={"SAAS_TARGET": "postgres", "SAAS_PG_DATABASE": PG_DATABASE},
-    )
+    target = tmp_path_factory.mktemp("pg_build") / "target"
+    env = {"SAAS_TARGET": "postgres", "SAAS_PG_DATABASE": PG_DATABASE}
+    build = ["build", "--fail-fast", "--exclude-resource-type", "unit_test"]
+    dbt(build, raw_dir=demo_raw_dir, target_path=target, env=env)
+    rebuild_segment_quality(demo_raw_dir, target, env=env)
     pg_rows(RECORD_EARLIER_AS_OF)
     return PG_DATABASE
 

@@ -87,7 +87,9 @@ def expected_kpis(warehouse: Path) -> dict[tuple[dt.date, str, str], dict[str, o
     for day, key, entity, member in history:
         if cohort_as_of[month_of(day)] == day:
             cohorts[(month_of(day), key, entity)].add(member)
-    users = query(warehouse, "select user_id, account_id, signup_date, activation_date from intermediate.int_user_engagement")
+    users = query(
+        warehouse, "select user_id, account_id, signup_date, activation_date from intermediate.int_user_engagement"
+    )
     trials = query(warehouse, "select user_id, account_id, trial_end_date, converted_at from intermediate.int_trials")
     first_paid = dict(
         query(warehouse, "select account_id, first_paid_date from intermediate.int_account_revenue "
@@ -109,7 +111,8 @@ def expected_kpis(warehouse: Path) -> dict[tuple[dt.date, str, str], dict[str, o
     }
     latest_response: dict[tuple[str, dt.date], tuple] = {}
     for user, responded_at, response_id, category in query(
-        warehouse, "select user_id, responded_at, response_id, nps_category from intermediate.int_nps_responses_enriched"
+        warehouse,
+        "select user_id, responded_at, response_id, nps_category from intermediate.int_nps_responses_enriched",
     ):
         key = (user, month_of(responded_at))
         if key not in latest_response or (responded_at, response_id) > latest_response[key][:2]:

@@ -57,14 +57,14 @@ select
     scores.responses,
     scores.nps,
     scores.previous_quarter_nps,
-    row_number() over (
+    cast(row_number() over (
         partition by last_complete_quarter.as_of_date
         order by
             scores.dimension desc,
             case scores.dimension_value when 'high' then 1 when 'medium' then 2 when 'low' then 3 else 4 end asc,
             plan_order.average_mrr asc nulls last,
             scores.dimension_value asc
-    ) as display_order
+    ) as {{ dbt.type_bigint() }}) as display_order
 from last_complete_quarter
 inner join scores on last_complete_quarter.quarter = scores.quarter
 left join plan_order on scores.dimension = 'plan' and scores.dimension_value = plan_order.plan_name
