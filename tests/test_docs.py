@@ -72,10 +72,13 @@ def test_exposures_name_owner_url_maturity_and_marts(manifest: dict) -> None:
     report = exposures["segment_report"]["depends_on"]["nodes"]
     assert sorted(unique_id.split(".")[-1] for unique_id in report) == [
         "dim_accounts",
-        "fct_mrr_monthly",
-        "fct_nps_quarterly",
-        "fct_segment_membership_history",
-        "segment_quality",
+        "rpt_mrr_waterfall",
+        "rpt_nps_by_tier_and_plan",
+        "rpt_segment_quality",
+        "rpt_segment_quality_counts",
+        "rpt_segment_sizes",
+        "rpt_segment_trends",
+        "rpt_value_tier_pareto",
     ]
 
 

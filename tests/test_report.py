@@ -1,7 +1,10 @@
-"""The segment report (``make report``): its figures against the marts, and the page in headless Chromium.
+"""The segment report (``make report``): its figures against the marts, on DuckDB and on
+PostgreSQL with the same figures, and the page in headless Chromium.
 
 A copy of the demo warehouse gets a second as_of (a week earlier, about a tenth of the
 members left out) in the membership history, so trends and previous sizes have data.
+The PostgreSQL warehouse (database `report_test`) is built from the same demo raw dir
+and gets the same second as_of.
 """
 
 from __future__ import annotations
@@ -17,31 +20,46 @@ from decimal import Decimal
 from pathlib import Path
 
 import duckdb
+import psycopg2
 import pytest
+import yaml
+from psycopg2 import sql
 
-from saas_segments.report import CHART_FILES, Report, build_report
+from saas_segments import pg_load
+from saas_segments.project import PROJECT_DIR, dbt
+from saas_segments.report import CHART_FILES, Postgres, Report, build_report, queries
 from saas_segments.report.__main__ import main
 
 from conftest import ARTIFACTS, query, render, text_of
 
 EARLIER = dt.timedelta(days=7)
+PG_DATABASE = "report_test"
+#: the earlier as_of: the warehouse's members a week before, those whose id ends in 7 left out
+RECORD_EARLIER_AS_OF = """
+insert into marts.fct_segment_membership_history
+    (as_of_date, segment_key, entity_type, entity_id, reason, model_name)
+select as_of_date - 7, segment_key, entity_type, entity_id, reason, model_name
+from marts.fct_segment_membership_history
+where as_of_date = (select as_of_date from intermediate.int_as_of_date) and right(entity_id, 1) != '7'
+"""
+
+
+def rebuild_segment_quality(raw_dir: Path, target_path: Path, **where: object) -> None:
+    """``segment_quality`` rebuilt once every segment table exists, as ``make build`` does (within one
+    ``dbt build`` it may run before some segment and judge it as not built), with the report's views
+    on it, which PostgreSQL drops with the replaced table."""
+    dbt(["run", "--select", "segment_quality+"], raw_dir=raw_dir, target_path=target_path, **where)
 
 
 @pytest.fixture(scope="module")
-def warehouse(demo_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo warehouse copied (same file name, so its views resolve) with a second as_of recorded."""
-    copy = tmp_path_factory.mktemp("report_warehouse") / demo_warehouse.name
+def warehouse(demo_warehouse: Path, demo_raw_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo warehouse copied (same file name, so its views resolve), segment_quality rebuilt, a second as_of."""
+    workdir = tmp_path_factory.mktemp("report_warehouse")
+    copy = workdir / demo_warehouse.name
     shutil.copyfile(demo_warehouse, copy)
+    rebuild_segment_quality(demo_raw_dir, workdir / "target", warehouse=copy)
     with duckdb.connect(str(copy)) as connection:
-        connection.execute(
-            """
-            insert into marts.fct_segment_membership_history
-                (as_of_date, segment_key, entity_type, entity_id, reason, model_name)
-            select as_of_date - 7, segment_key, entity_type, entity_id, reason, model_name
-            from marts.fct_segment_membership_history
-            where as_of_date = (select as_of_date from intermediate.int_as_of_date) and right(entity_id, 1) != '7'
-            """
-        )
+        connection.execute(RECORD_EARLIER_AS_OF)
     return copy
 
 
@@ -189,6 +207,17 @@ def test_earlier_as_of_reads_nothing_recorded_after_it(earlier_report: Report, w
     assert written == {"segment_report.html", *CHART_FILES} - {"value_tier_pareto.png", "segment_quality.png"}
 
 
+def test_report_reads_only_what_its_exposure_declares() -> None:
+    """Every relation the report's SELECTs name is a model the `segment_report` exposure depends on."""
+    exposures = yaml.safe_load((PROJECT_DIR / "models" / "marts" / "_exposures.yml").read_text())["exposures"]
+    (report,) = [exposure for exposure in exposures if exposure["name"] == "segment_report"]
+    declared = {re.fullmatch(r"ref\('(\w+)'\)", ref).group(1) for ref in report["depends_on"]}
+    statements = [value for name, value in vars(queries).items() if name.isupper() and isinstance(value, str)]
+    read = {name for statement in statements for name in re.findall(r"\bfrom\s+marts\.(\w+)", statement)}
+    assert len(statements) == 9 and not re.search(r"\bjoin\b", " ".join(statements))
+    assert read == declared
+
+
 def test_unknown_as_of_fails_listing_the_recorded_dates(
     warehouse: Path, as_of: dt.date, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -198,6 +227,141 @@ def test_unknown_as_of_fails_listing_the_recorded_dates(
     assert "as_of 2001-01-01 is not in marts.fct_segment_membership_history" in error
     assert f"available as_of dates: {as_of - EARLIER}, {as_of}" in error
     assert not any(tmp_path.iterdir())
+
+
+
+# ---- the same report on PostgreSQL --------------------------------------------------
+
+
+def pg_rows(statement: str) -> list[tuple]:
+    connection = pg_load.connect(PG_DATABASE)
+    try:
+        with connection, connection.cursor() as cursor:
+            cursor.execute(statement)
+            return cursor.fetchall() if cursor.description else []
+    finally:
+        connection.close()
+
+
+@pytest.fixture(scope="module")
+def pg_database(pg_server: None, demo_raw_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The project built on PostgreSQL from the demo raw dir into a fresh `report_test`, with the earlier as_of."""
+    admin = pg_load.connect("postgres")
+    admin.autocommit = True
+    try:
+        with admin.cursor() as cursor:
+            cursor.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(PG_DATABASE)))
+    finally:
+        admin.close()
+    pg_load.load_raw_dir(demo_raw_dir, PG_DATABASE, create_database=True)
+    target = tmp_path_factory.mktemp("pg_build") / "target"
+    env = {"SAAS_TARGET": "postgres", "SAAS_PG_DATABASE": PG_DATABASE}
+    build = ["build", "--fail-fast", "--exclude-resource-type", "unit_test"]
+    dbt(build, raw_dir=demo_raw_dir, target_path=target, env=env)
+    rebuild_segment_quality(demo_raw_dir, target, env=env)
+    pg_rows(RECORD_EARLIER_AS_OF)
+    return PG_DATABASE
+
+
+@pytest.fixture(scope="module")
+def pg_reports(pg_database: str, as_of: dt.date, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Report]:
+    """The report read from PostgreSQL, on the warehouse's as_of and a week earlier."""
+    out = tmp_path_factory.mktemp("pg_reports")
+    return {
+        "report": build_report(Postgres(pg_database), out),
+        "earlier_report": build_report(Postgres(pg_database), out, as_of - EARLIER),
+    }
+
+
+FIGURES = ("as_of", "warehouse_as_of", "sizes", "trends", "pareto", "mrr", "nps", "quality", "quality_counts")
+
+
+def rounded(value: object) -> object:
+    """Figures comparable across engines: floats to 9 places, dataclasses field by field."""
+    if isinstance(value, float):
+        return round(value, 9)
+    if isinstance(value, list):
+        return [rounded(item) for item in value]
+    if hasattr(value, "__dataclass_fields__"):
+        return tuple(rounded(getattr(value, name)) for name in value.__dataclass_fields__)
+    return value
+
+
+def comparable(rows: list[tuple]) -> list[object]:
+    """Rows of either engine, sorted, with decimals and floats rounded alike."""
+    return sorted((rounded([float(v) if isinstance(v, Decimal) else v for v in row]) for row in rows), key=repr)
+
+
+@pytest.mark.parametrize("which", ["report", "earlier_report"])
+def test_postgres_report_has_the_duckdb_figures(
+    which: str, request: pytest.FixtureRequest, pg_reports: dict[str, Report]
+) -> None:
+    """Every figure and its order on the page, read from PostgreSQL, equals the DuckDB report's."""
+    duck: Report = request.getfixturevalue(which)
+    pg = pg_reports[which]
+    differing = [name for name in FIGURES if rounded(getattr(pg, name)) != rounded(getattr(duck, name))]
+    assert not differing, {name: (getattr(pg, name), getattr(duck, name)) for name in differing}
+    assert len(pg.sizes) >= 30 and pg.mrr is not None and pg.nps and pg.trends
+    assert pg.html_path.read_text().count("<img ") == len(pg.chart_paths) >= 4
+
+
+def test_postgres_report_equals_the_postgres_marts(pg_reports: dict[str, Report], as_of: dt.date) -> None:
+    report = pg_reports["report"]
+    counted = pg_rows(
+        "select as_of_date, segment_key, entity_type, count(*) from marts.fct_segment_membership_history "
+        "group by as_of_date, segment_key, entity_type"
+    )
+    now = {(key, entity): members for day, key, entity, members in counted if day == as_of}
+    before = {(key, entity): members for day, key, entity, members in counted if day == as_of - EARLIER}
+    assert {(s.segment_key, s.entity_type): s.members for s in report.sizes} == now
+    assert {(s.segment_key, s.entity_type): s.previous_members for s in report.sizes} == before
+    ((paying, arr),) = pg_rows("select count(*), sum(arr_usd) from marts.dim_accounts where is_paying")
+    assert len(report.pareto) == paying and sum(p.arr_usd for p in report.pareto) == arr
+    assert report.mrr is not None
+    ((start, end),) = pg_rows(
+        f"select starting_mrr, ending_mrr from marts.fct_mrr_monthly where mrr_month = '{report.mrr.mrr_month}'"
+    )
+    assert (report.mrr.starting_mrr, report.mrr.ending_mrr) == (start, end)
+    verdicts = dict(pg_rows("select segment_key, verdict from marts.segment_quality"))
+    assert {q.segment_key: q.verdict for q in report.quality} == verdicts
+
+
+def test_segment_kpis_monthly_is_the_same_on_postgres(pg_database: str, warehouse: Path) -> None:
+    """The per-segment monthly KPIs (a view over the same membership history) agree row for row across engines."""
+    columns = (
+        "kpi_month, as_of_date, segment_key, entity_type, members, trials_ended, trials_converted, signups, "
+        "activated_signups, new_paying_accounts, onboarded_accounts, starting_customers, churned_customers, "
+        "starting_mrr, expansion_mrr, contraction_mrr, churned_mrr, nps_responses, nps_promoters, nps_detractors, "
+        "trial_conversion_rate, activation_rate, onboarding_completion_rate, logo_churn_rate, gross_mrr_churn_rate, "
+        "nrr, nps"
+    )
+    statement = f"select {columns} from marts.fct_segment_kpis_monthly"
+    duck, pg = comparable(query(warehouse, statement)), comparable(pg_rows(statement))
+    assert len(duck) >= 60 and duck == pg
+    ((members,),) = pg_rows(
+        "select count(*) from marts.fct_segment_membership_history "
+        "where as_of_date = (select max(as_of_date) from marts.fct_segment_membership_history)"
+    )
+    assert sum(row[4] for row in pg) == members
+
+
+def test_report_command_reads_postgres(
+    pg_database: str, as_of: dt.date, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``make report TARGET=postgres``: the command writes the page from PostgreSQL, and names its as_of dates."""
+    assert main(["--target", "postgres", "--database", pg_database, "--out", str(tmp_path)]) == 0
+    page = (tmp_path / str(as_of) / "segment_report.html").read_text()
+    assert f"PostgreSQL database {pg_database} (built as of {as_of})" in page
+    code = main(["--target", "postgres", "--database", pg_database, "--as-of", "2001-01-01", "--out", str(tmp_path)])
+    assert code == 2
+    assert f"available as_of dates: {as_of - EARLIER}, {as_of}" in capsys.readouterr().err
+
+
+def test_unreachable_postgres_database_is_a_clear_error(pg_server: None, tmp_path: Path) -> None:
+    with pytest.raises(psycopg2.OperationalError):
+        pg_load.connect("report_missing_database").close()
+    code = main(["--target", "postgres", "--database", "report_missing_database", "--out", str(tmp_path)])
+    assert code == 2 and not any(tmp_path.iterdir())
 
 
 CHECK_IMAGES = """<script>

@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from conftest import copy_project, query
@@ -27,6 +28,14 @@ METRICS = {
     "activation_rate": ("ratio", ["activated_signups", "signups"]),
     "nps": ("derived", ["nps_promoters", "nps_detractors", "nps_responses"]),
     "segment_size": ("simple", ["segment_members"]),
+    "segment_trial_conversion_rate": ("ratio", ["segment_trials_converted", "segment_trials_ended"]),
+    "segment_activation_rate": ("ratio", ["segment_activated_signups", "segment_signups"]),
+    "segment_onboarding_completion_rate": ("ratio", ["segment_onboarded_accounts", "segment_new_paying_accounts"]),
+    "segment_logo_churn_rate": ("ratio", ["segment_churned_customers", "segment_starting_customers"]),
+    "segment_gross_mrr_churn_rate": ("ratio", ["segment_lost_mrr", "segment_starting_mrr"]),
+    "segment_nrr": ("ratio", ["segment_retained_mrr", "segment_starting_mrr"]),
+    "segment_nps": ("derived", ["segment_nps_promoters", "segment_nps_detractors", "segment_nps_responses"]),
+    "segment_cohort_members": ("simple", ["segment_cohort_members"]),
 }
 
 
@@ -87,6 +96,7 @@ def test_semantic_manifest_has_the_metrics_and_the_time_spine(parsed: tuple[Path
         "segment_membership": "fct_segment_membership_history",
         "segments": "dim_segments",
         "accounts": "dim_accounts",
+        "segment_kpis_monthly": "fct_segment_kpis_monthly",
     }
     [spine] = manifest["project_configuration"]["time_spines"]
     assert (spine["node_relation"]["alias"], spine["primary_column"]) == (
@@ -160,6 +170,61 @@ def test_segment_size_equals_the_membership_history(parsed: tuple[Path, Path]) -
     assert got == expected
     assert len(expected) >= 30 and any(key == "power_users" for _, key in expected)
 
+
+#: The per-segment KPI metrics and their columns in fct_segment_kpis_monthly.
+SEGMENT_KPI_METRICS = {
+    "segment_cohort_members": "members",
+    "segment_trial_conversion_rate": "trial_conversion_rate",
+    "segment_activation_rate": "activation_rate",
+    "segment_onboarding_completion_rate": "onboarding_completion_rate",
+    "segment_logo_churn_rate": "logo_churn_rate",
+    "segment_gross_mrr_churn_rate": "gross_mrr_churn_rate",
+    "segment_nrr": "nrr",
+    "segment_nps": "nps",
+}
+
+
+def test_segment_kpi_metrics_equal_fct_segment_kpis_monthly(
+    parsed: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """By segment and month, MetricFlow's segment KPIs equal the table, user segments' nulls included.
+
+    A copy of the warehouse gets the current members recorded as of 2026-01-31 and
+    2026-05-31 too, so three months have cohorts (churn in January, contraction and new
+    paying accounts in May, NPS answers in June)."""
+    project, demo = parsed
+    warehouse = tmp_path / demo.name
+    shutil.copyfile(demo, warehouse)
+    with duckdb.connect(str(warehouse)) as connection:
+        for as_of in ("2026-01-31", "2026-05-31"):
+            connection.execute(
+                "insert into marts.fct_segment_membership_history "
+                f"select date '{as_of}', segment_key, entity_type, entity_id, reason, model_name "
+                "from marts.fct_segment_membership_history "
+                "where as_of_date = (select as_of_date from intermediate.int_as_of_date)"
+            )
+    rows = mf_query(project, warehouse, list(SEGMENT_KPI_METRICS), ["metric_time__month", "segment_month__segment_key"])
+    got = {(row["metric_time__month"][:10], row["segment_month__segment_key"]): row for row in rows}
+    columns = ", ".join(SEGMENT_KPI_METRICS.values())
+    expected = {
+        (str(month), key): dict(zip(SEGMENT_KPI_METRICS, values))
+        for month, key, *values in query(
+            warehouse, f"select kpi_month, segment_key, {columns} from marts.fct_segment_kpis_monthly"
+        )
+    }
+    assert len(rows) == len(got) == len(expected) >= 150
+    assert got.keys() == expected.keys()
+    mismatches = [
+        f"{key} {name}: MetricFlow {got[key][name]!r}, table {value!r}"
+        for key, values in expected.items()
+        for name, value in values.items()
+        if not same(got[key][name], value)
+    ]
+    assert not mismatches, "\n".join(mismatches[:30])
+    january = [row for (month, _), row in got.items() if month == "2026-01-01"]
+    assert any(row["segment_nrr"] and float(row["segment_nrr"]) < 1 for row in january)
+    assert same(got[("2026-06-01", "nps_promoters")]["segment_nps"], 100.0)
+    assert got[("2026-06-01", "power_users")]["segment_nrr"] == ""
 
 #: A metric the semantic validations reject: a derived metric whose input sets both an
 #: offset window and an offset to grain.

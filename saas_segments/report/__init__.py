@@ -1,9 +1,10 @@
 """Segment report: one self-contained HTML page plus PNG charts for an as_of.
 
-``python -m saas_segments.report --warehouse FILE [--as-of DATE] [--out reports]`` writes
-``<out>/<as_of>/segment_report.html`` and the charts beside it. The figures come from
-SELECTs on the marts (read-only connection, see :mod:`saas_segments.report.queries`);
-this module only lays them out.
+``python -m saas_segments.report [--target duckdb|postgres] [--as-of DATE] [--out reports]``
+writes ``<out>/<as_of>/segment_report.html`` and the charts beside it. The figures come
+from SELECTs on the marts' ``rpt_*`` views of a DuckDB file or a PostgreSQL database
+(read-only connection, see :mod:`saas_segments.report.queries`); this module only lays
+them out.
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ from saas_segments.report.queries import (
     MrrMonth,
     NpsScore,
     ParetoPoint,
+    Postgres,
     QualityVerdict,
     ReportError,
     SegmentSize,
+    Source,
     TrendPoint,
     VerdictCount,
 )
@@ -35,7 +38,7 @@ CHART_FILES = (
     "segment_quality.png",
 )
 
-__all__ = ["Report", "ReportError", "build_report", "HTML_FILE", "CHART_FILES"]
+__all__ = ["Report", "ReportError", "Postgres", "build_report", "HTML_FILE", "CHART_FILES"]
 
 
 @dataclass(frozen=True)
@@ -55,25 +58,24 @@ class Report:
     quality_counts: list[VerdictCount]
 
 
-def build_report(warehouse: Path, out_root: Path, as_of: dt.date | None = None) -> Report:
-    """Read the marts for ``as_of`` (default: the warehouse's); write the page and charts to ``out_root/<as_of>/``."""
-    if not warehouse.is_file():
-        raise ReportError(f"warehouse file {warehouse} does not exist (make build or make refresh first)")
-    with queries.connect(str(warehouse)) as connection:
-        built_for = queries.warehouse_as_of(connection)
-        as_of = queries.resolve_as_of(connection, as_of)
+def build_report(source: Source, out_root: Path, as_of: dt.date | None = None) -> Report:
+    """Read the marts of ``source`` (a DuckDB file or a PostgreSQL database) for ``as_of``
+    (default: the warehouse's); write the page and charts to ``out_root/<as_of>/``."""
+    with queries.connect(source) as reader:
+        built_for = queries.warehouse_as_of(reader)
+        as_of = queries.resolve_as_of(reader, as_of)
         report = Report(
             as_of=as_of,
             warehouse_as_of=built_for,
             html_path=out_root / str(as_of) / HTML_FILE,
             chart_paths=[],
-            sizes=queries.fetch(connection, queries.SEGMENT_SIZES, SegmentSize, as_of),
-            trends=queries.fetch(connection, queries.SEGMENT_TRENDS, TrendPoint, as_of),
-            pareto=queries.fetch(connection, queries.VALUE_TIER_PARETO, ParetoPoint, as_of),
-            mrr=queries.mrr_month(connection, as_of),
-            nps=queries.fetch(connection, queries.NPS_BY_TIER_AND_PLAN, NpsScore, as_of),
-            quality=queries.fetch(connection, queries.QUALITY_VERDICTS, QualityVerdict, as_of),
-            quality_counts=queries.fetch(connection, queries.QUALITY_COUNTS, VerdictCount, as_of),
+            sizes=queries.fetch(reader, queries.SEGMENT_SIZES, SegmentSize, as_of),
+            trends=queries.fetch(reader, queries.SEGMENT_TRENDS, TrendPoint, as_of),
+            pareto=queries.fetch(reader, queries.VALUE_TIER_PARETO, ParetoPoint, as_of),
+            mrr=queries.mrr_month(reader, as_of),
+            nps=queries.fetch(reader, queries.NPS_BY_TIER_AND_PLAN, NpsScore, as_of),
+            quality=queries.fetch(reader, queries.QUALITY_VERDICTS, QualityVerdict, as_of),
+            quality_counts=queries.fetch(reader, queries.QUALITY_COUNTS, VerdictCount, as_of),
         )
     sections = _sections(report)
     out_dir = report.html_path.parent
@@ -85,7 +87,7 @@ def build_report(warehouse: Path, out_root: Path, as_of: dt.date | None = None) 
             path = out_dir / section.chart_file
             path.write_bytes(section.chart)
             report.chart_paths.append(path)
-    subtitle = f"as of {as_of} · warehouse {warehouse.name} (built as of {built_for})"
+    subtitle = f"as of {as_of} · {queries.describe(source)} (built as of {built_for})"
     report.html_path.write_text(render(f"Customer segments on {as_of}", subtitle, sections), encoding="utf-8")
     return report
 

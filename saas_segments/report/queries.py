@@ -1,19 +1,28 @@
-"""The report's figures: one SELECT per section on the marts, aggregated in SQL.
+"""The report's figures: one SELECT per section on the marts' ``rpt_*`` views.
 
-Every query takes the report's as_of as the parameter ``$as_of`` and reads nothing
-recorded after it: the membership and quality histories up to as_of, the last MRR
-month measured on or before it and the last NPS quarter complete by it. Value tiers
-and the live quality view exist for the warehouse's own as_of only.
+The aggregations live in dbt (models/marts/reporting, declared by the exposure
+``segment_report``), one row set per recorded as_of, so the same figures come out of
+every serving target; here the report only picks the rows of its as_of and their
+order. What an as_of sees: the membership and quality histories up to it, the last
+MRR month measured on or before it and the last NPS quarter complete by it. Value
+tiers and the live quality view exist for the warehouse's own as_of only.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TypeVar
+from pathlib import Path
+from typing import Any, TypeVar
 
 import duckdb
+import psycopg2
+from psycopg2 import errors as pg_errors
+
+from saas_segments import pg_load
 
 Row = TypeVar("Row")
 
@@ -106,7 +115,7 @@ class QualityVerdict:
 
 AS_OF_DATES = """
 select distinct as_of_date
-from marts.fct_segment_membership_history
+from marts.rpt_segment_sizes
 order by as_of_date
 """
 
@@ -116,146 +125,38 @@ from marts.dim_accounts
 """
 
 SEGMENT_SIZES = """
-with
-
-catalogue as (
-    select
-        model_name,
-        family
-    from marts.dim_segments
-),
-
-history as (
-    select
-        as_of_date,
-        segment_key,
-        entity_type,
-        model_name
-    from marts.fct_segment_membership_history
-    where as_of_date <= $as_of
-),
-
-previous_as_of as (
-    select max(as_of_date) as as_of_date
-    from history
-    where as_of_date < $as_of
-),
-
-counted as (
-    select
-        as_of_date,
-        segment_key,
-        entity_type,
-        model_name,
-        count(*) as members
-    from history
-    group by as_of_date, segment_key, entity_type, model_name
-),
-
-on_as_of as (
-    select
-        segment_key,
-        entity_type,
-        model_name,
-        members
-    from counted
-    where as_of_date = $as_of
-),
-
-on_previous as (
-    select
-        counted.segment_key,
-        counted.entity_type,
-        counted.model_name,
-        counted.members
-    from counted
-    inner join previous_as_of on counted.as_of_date = previous_as_of.as_of_date
-)
-
 select
-    coalesce(on_as_of.segment_key, on_previous.segment_key) as segment_key,
-    coalesce(catalogue.family, 'other') as family,
-    coalesce(on_as_of.entity_type, on_previous.entity_type) as entity_type,
-    coalesce(on_as_of.members, 0) as members,
-    on_previous.members as previous_members
-from on_as_of
-full outer join on_previous
-    on on_as_of.segment_key = on_previous.segment_key and on_as_of.entity_type = on_previous.entity_type
-left join catalogue on coalesce(on_as_of.model_name, on_previous.model_name) = catalogue.model_name
+    segment_key,
+    family,
+    entity_type,
+    members,
+    previous_members
+from marts.rpt_segment_sizes
+where as_of_date = {as_of}
 order by family, members desc, segment_key
 """
 
 SEGMENT_TRENDS = """
-with
-
-catalogue as (
-    select
-        model_name,
-        family
-    from marts.dim_segments
-),
-
-history as (
-    select
-        as_of_date,
-        segment_key,
-        model_name
-    from marts.fct_segment_membership_history
-    where as_of_date <= $as_of and segment_key not like '%:%'
-)
-
 select
-    history.as_of_date,
-    coalesce(catalogue.family, 'other') as family,
-    history.segment_key,
-    count(*) as members
-from history
-left join catalogue on history.model_name = catalogue.model_name
-group by history.as_of_date, catalogue.family, history.segment_key
-order by family, history.segment_key, history.as_of_date
+    as_of_date,
+    family,
+    segment_key,
+    members
+from marts.rpt_segment_trends
+where as_of_date <= {as_of}
+order by family, segment_key, as_of_date
 """
 
 # value tiers are kept for the warehouse's as_of only: no rows for an earlier one
 VALUE_TIER_PARETO = """
-with
-
-tiers as (
-    select
-        value_tier,
-        arr_rank,
-        paying_accounts,
-        cumulative_arr_share,
-        arr_usd,
-        as_of_date
-    from marts.seg_value_tier_high
-    union all
-    select
-        value_tier,
-        arr_rank,
-        paying_accounts,
-        cumulative_arr_share,
-        arr_usd,
-        as_of_date
-    from marts.seg_value_tier_medium
-    union all
-    select
-        value_tier,
-        arr_rank,
-        paying_accounts,
-        cumulative_arr_share,
-        arr_usd,
-        as_of_date
-    from marts.seg_value_tier_low
-)
-
 select
     value_tier,
     arr_rank,
-    cast(arr_rank as double) / paying_accounts as account_share,
+    account_share,
     cumulative_arr_share,
     arr_usd
-from tiers
-where as_of_date = $as_of
+from marts.rpt_value_tier_pareto
+where as_of_date = {as_of}
 order by arr_rank
 """
 
@@ -270,131 +171,25 @@ select
     churned_mrr,
     reactivation_mrr,
     ending_mrr
-from marts.fct_mrr_monthly
-where measured_on_date <= $as_of
-order by mrr_month desc
-limit 1
+from marts.rpt_mrr_waterfall
+where as_of_date = {as_of}
 """
 
 NPS_BY_TIER_AND_PLAN = """
-with
-
-last_complete_quarter as (
-    select max(quarter) as quarter
-    from marts.fct_nps_quarterly
-    where quarter + interval 3 month <= $as_of + interval 1 day
-),
-
-plan_order as (
-    select
-        plan_name,
-        avg(mrr_usd) as average_mrr
-    from marts.dim_accounts
-    where is_paying
-    group by plan_name
-)
-
 select
-    scores.quarter,
-    scores.dimension,
-    scores.dimension_value,
-    scores.responses,
-    scores.nps,
-    scores.previous_quarter_nps
-from marts.fct_nps_quarterly as scores
-inner join last_complete_quarter on scores.quarter = last_complete_quarter.quarter
-left join plan_order on scores.dimension = 'plan' and scores.dimension_value = plan_order.plan_name
-where scores.dimension in ('value_tier', 'plan')
-order by
-    scores.dimension desc,
-    case scores.dimension_value when 'high' then 1 when 'medium' then 2 when 'low' then 3 else 4 end,
-    plan_order.average_mrr,
-    scores.dimension_value
+    quarter,
+    dimension,
+    dimension_value,
+    responses,
+    nps,
+    previous_quarter_nps
+from marts.rpt_nps_by_tier_and_plan
+where as_of_date = {as_of}
+order by display_order
 """
 
 # the live view on the warehouse's as_of, else the latest published run recorded for as_of
 QUALITY_VERDICTS = """
-with
-
-current_run as (
-    select
-        as_of_date,
-        segment_key,
-        family,
-        member_count,
-        measurable_verdict,
-        measurable_reason,
-        accessible_verdict,
-        accessible_reason,
-        stable_verdict,
-        stable_reason,
-        consistent_verdict,
-        consistent_reason,
-        verdict
-    from marts.segment_quality
-    where as_of_date = $as_of
-),
-
-latest_recorded_run as (
-    select max_by(run_id, recorded_at) as run_id
-    from marts.segment_quality_history
-    where as_of_date = $as_of
-),
-
-recorded_run as (
-    select
-        history.as_of_date,
-        history.segment_key,
-        history.family,
-        history.member_count,
-        history.measurable_verdict,
-        history.measurable_reason,
-        history.accessible_verdict,
-        history.accessible_reason,
-        history.stable_verdict,
-        history.stable_reason,
-        history.consistent_verdict,
-        history.consistent_reason,
-        history.verdict
-    from marts.segment_quality_history as history
-    inner join latest_recorded_run on history.run_id = latest_recorded_run.run_id
-    where history.as_of_date = $as_of and not exists (select 1 from current_run)
-),
-
-verdicts as (
-    select
-        as_of_date,
-        segment_key,
-        family,
-        member_count,
-        measurable_verdict,
-        measurable_reason,
-        accessible_verdict,
-        accessible_reason,
-        stable_verdict,
-        stable_reason,
-        consistent_verdict,
-        consistent_reason,
-        verdict
-    from current_run
-    union all
-    select
-        as_of_date,
-        segment_key,
-        family,
-        member_count,
-        measurable_verdict,
-        measurable_reason,
-        accessible_verdict,
-        accessible_reason,
-        stable_verdict,
-        stable_reason,
-        consistent_verdict,
-        consistent_reason,
-        verdict
-    from recorded_run
-)
-
 select
     segment_key,
     family,
@@ -404,67 +199,105 @@ select
     stable_verdict,
     consistent_verdict,
     verdict,
-    case when verdict = 'fail' then 'blocked' else 'published' end as status,
-    concat_ws(
-        '; ',
-        case when measurable_verdict != 'pass' then 'measurable: ' || measurable_reason end,
-        case when accessible_verdict != 'pass' then 'accessible: ' || accessible_reason end,
-        case when stable_verdict != 'pass' then 'stable: ' || stable_reason end,
-        case when consistent_verdict != 'pass' then 'consistent: ' || consistent_reason end
-    ) as reasons
-from verdicts
-order by case verdict when 'fail' then 1 when 'warn' then 2 else 3 end, family, segment_key
+    status,
+    reasons
+from marts.rpt_segment_quality
+where as_of_date = {as_of}
+order by verdict_order, family, segment_key
 """
 
 # segment keys per criterion (measurable ... consistent, overall) and outcome (pass / warn / fail)
-QUALITY_COUNTS = f"""
-with
-
-segment_verdicts as ({QUALITY_VERDICTS}),
-
-outcomes as (
-    unpivot segment_verdicts
-    on measurable_verdict, accessible_verdict, stable_verdict, consistent_verdict, verdict
-    into name criterion value outcome
-)
-
+QUALITY_COUNTS = """
 select
-    case criterion when 'verdict' then 'overall' else replace(criterion, '_verdict', '') end as criterion,
+    criterion,
     outcome,
-    count(*) as segment_keys
-from outcomes
-group by criterion, outcome
+    segment_keys
+from marts.rpt_segment_quality_counts
+where as_of_date = {as_of}
 order by criterion, outcome
 """
 
 
-def connect(warehouse: str) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to the warehouse file."""
-    return duckdb.connect(warehouse, read_only=True)
+@dataclass(frozen=True)
+class Postgres:
+    """A PostgreSQL warehouse reached through the SAAS_PG_* settings (like profiles.yml)."""
+
+    database: str | None = None
+
+    @property
+    def name(self) -> str:
+        return str(pg_load.connection_params(self.database)["dbname"])
 
 
-def fetch(connection: duckdb.DuckDBPyConnection, sql: str, row: type[Row], as_of: dt.date) -> list[Row]:
+Source = Path | Postgres
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Runs the report's SELECTs on one connection; ``{as_of}`` is the driver's named parameter."""
+
+    connection: Any
+    as_of_parameter: str
+
+    def rows(self, sql: str, as_of: dt.date | None = None) -> list[tuple]:
+        cursor = self.connection.cursor()
+        try:
+            cursor.execute(sql.format(as_of=self.as_of_parameter), {"as_of": as_of} if as_of else None)
+            return cursor.fetchall()
+        except (duckdb.CatalogException, pg_errors.UndefinedTable) as error:
+            first_line = str(error).splitlines()[0]
+            raise ReportError(f"{first_line} (build the warehouse first: make build or make refresh)") from error
+        finally:
+            cursor.close()
+
+
+def describe(source: Source) -> str:
+    """How the page names the warehouse it read."""
+    return f"PostgreSQL database {source.name}" if isinstance(source, Postgres) else f"warehouse {source.name}"
+
+
+@contextmanager
+def connect(source: Source) -> Iterator[Reader]:
+    """A read-only connection to a DuckDB warehouse file or a PostgreSQL database."""
+    if isinstance(source, Postgres):
+        try:
+            connection = pg_load.connect(source.database)
+        except psycopg2.OperationalError as error:
+            raise ReportError(f"cannot connect to PostgreSQL database {source.name}: {error}".strip()) from error
+        try:
+            connection.set_session(readonly=True)
+            yield Reader(connection, "%(as_of)s")
+        finally:
+            connection.close()
+        return
+    if not source.is_file():
+        raise ReportError(f"warehouse file {source} does not exist (make build or make refresh first)")
+    with duckdb.connect(str(source), read_only=True) as connection:
+        yield Reader(connection, "$as_of")
+
+
+def fetch(reader: Reader, sql: str, row: type[Row], as_of: dt.date) -> list[Row]:
     """The rows of one report query as ``row`` objects (columns in field order)."""
-    return [row(*values) for values in connection.execute(sql, {"as_of": as_of}).fetchall()]
+    return [row(*values) for values in reader.rows(sql, as_of)]
 
 
-def as_of_dates(connection: duckdb.DuckDBPyConnection) -> list[dt.date]:
+def as_of_dates(reader: Reader) -> list[dt.date]:
     """Every as_of recorded in the membership history, oldest first."""
-    return [as_of_date for (as_of_date,) in connection.execute(AS_OF_DATES).fetchall()]
+    return [as_of_date for (as_of_date,) in reader.rows(AS_OF_DATES)]
 
 
-def warehouse_as_of(connection: duckdb.DuckDBPyConnection) -> dt.date:
+def warehouse_as_of(reader: Reader) -> dt.date:
     """The as_of the warehouse was last built for."""
-    ((as_of_date,),) = connection.execute(WAREHOUSE_AS_OF).fetchall()
+    ((as_of_date,),) = reader.rows(WAREHOUSE_AS_OF)
     if as_of_date is None:
         raise ReportError("marts.dim_accounts is empty: build the warehouse first (make build or make refresh)")
     return as_of_date
 
 
-def resolve_as_of(connection: duckdb.DuckDBPyConnection, requested: dt.date | None) -> dt.date:
+def resolve_as_of(reader: Reader, requested: dt.date | None) -> dt.date:
     """The requested as_of (default: the warehouse's), which must be in the membership history."""
-    as_of = requested or warehouse_as_of(connection)
-    available = as_of_dates(connection)
+    as_of = requested or warehouse_as_of(reader)
+    available = as_of_dates(reader)
     if as_of not in available:
         listed = ", ".join(str(day) for day in available) or "none"
         raise ReportError(
@@ -473,9 +306,9 @@ def resolve_as_of(connection: duckdb.DuckDBPyConnection, requested: dt.date | No
     return as_of
 
 
-def mrr_month(connection: duckdb.DuckDBPyConnection, as_of: dt.date) -> MrrMonth | None:
+def mrr_month(reader: Reader, as_of: dt.date) -> MrrMonth | None:
     """The last MRR month measured on or before as_of; its movements must add up to its ending MRR."""
-    months = fetch(connection, MRR_MONTH, MrrMonth, as_of)
+    months = fetch(reader, MRR_MONTH, MrrMonth, as_of)
     if not months:
         return None
     (month,) = months
@@ -486,4 +319,3 @@ def mrr_month(connection: duckdb.DuckDBPyConnection, as_of: dt.date) -> MrrMonth
             f"ending MRR = {month.ending_mrr}"
         )
     return month
-
