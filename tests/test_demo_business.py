@@ -74,37 +74,32 @@ def test_nps_of_every_quarter_of_the_last_year_is_between_20_and_50(demo_warehou
     assert all(20 <= nps <= 50 for _, nps in rows), rows
 
 
-@pytest.fixture(scope="module")
-def mutated_threshold(demo_raw_dir: Path, demo_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the demo warehouse with seg_power_users rebuilt at power_min_active_days 16 instead of 15."""
-    workdir = tmp_path_factory.mktemp("off_by_one")
-    warehouse = workdir / "warehouse.duckdb"
+# segment, its threshold var moved one unit up from the default, the mart's column the var applies to
+OFF_BY_ONE = [
+    ("power_users", "power_min_active_days", 16, "active_days_recent"),
+    ("trial_engaged", "trial_engaged_min_days", 5, "trial_active_days"),
+]
+
+
+@pytest.mark.parametrize(("segment", "var", "value", "column"), OFF_BY_ONE)
+def test_a_threshold_off_by_one_drops_accuracy_below_its_bound(
+    demo_raw_dir: Path, demo_warehouse: Path, tmp_path: Path, segment: str, var: str, value: int, column: str
+) -> None:
+    warehouse = tmp_path / "warehouse.duckdb"
     shutil.copyfile(demo_warehouse, warehouse)
     dbt(
-        ["build", "--select", "seg_power_users", "fct_segment_membership", "--exclude-resource-type", "unit_test"],
-        raw_dir=demo_raw_dir, warehouse=warehouse, dbt_vars={"power_min_active_days": 16},
-        target_path=workdir / "target",
+        ["build", "--select", f"seg_{segment}", "fct_segment_membership", "--exclude-resource-type", "unit_test"],
+        raw_dir=demo_raw_dir, warehouse=warehouse, dbt_vars={var: value}, target_path=tmp_path / "target",
     )
-    return warehouse
-
-
-def test_a_threshold_off_by_one_drops_accuracy_below_its_bound(
-    demo_raw_dir: Path, demo_warehouse: Path, mutated_threshold: Path
-) -> None:
     before = {s.segment_key: s for s in score(demo_raw_dir, demo_warehouse)}
-    after = {s.segment_key: s for s in score(demo_raw_dir, mutated_threshold)}
-    assert min(before["power_users"].precision, before["power_users"].recall) >= 0.95
-    assert after["power_users"].precision == 1.0
-    assert after["power_users"].recall < 0.95
-    # exactly the planted members active on 15 of the last 30 days fell out
+    after = {s.segment_key: s for s in score(demo_raw_dir, warehouse)}
+    assert min(before[segment].precision, before[segment].recall) >= 0.95
+    assert after[segment].precision == 1.0
+    assert after[segment].recall < 0.95
+    # exactly the planted members sitting on the default threshold fell out
     with duckdb.connect(str(demo_warehouse), read_only=True) as connection:
-        on_threshold = {
-            row[0] for row in connection.sql(
-                "select entity_id from marts.fct_segment_membership m join marts.seg_power_users p "
-                "on m.entity_id = p.user_id where m.segment_key = 'power_users' and p.active_days_recent = 15"
-            ).fetchall()
-        }
-    lost = before["power_users"].true_positives - after["power_users"].true_positives
-    assert lost == len(on_threshold) >= 5
-    unchanged = {k for k in before if k != "power_users" and after[k] != before[k]}
-    assert not unchanged
+        ((on_threshold,),) = connection.sql(
+            f"select count(*) from marts.seg_{segment} where {column} = {value - 1}"
+        ).fetchall()
+    assert before[segment].true_positives - after[segment].true_positives == on_threshold >= 5
+    assert {k for k in before if k != segment and after[k] != before[k]} == set()
