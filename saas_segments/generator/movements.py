@@ -5,12 +5,13 @@ month of the movement window (the ``MOVEMENT_MONTHS`` calendar months ending wit
 the as_of month) the plan gets
 
 * new customers: regular accounts whose first paid day is moved into the month
-  when fewer than ``MIN_NEW`` accounts start paying in it;
+  when fewer than ``MIN_NEW`` (or 1 % of the customers) start paying in it;
 * churn: churned-persona accounts ending their last period in the month, so that
   logo churn (churned / customers at the start of the month) is a rate drawn from
   ``CHURN_RATE`` and never outside 1-4 % (at least one account);
-* an upgrade (next plan, or more seats on Enterprise) and a seat reduction of
-  monthly accounts without a planted value, risk or journey story.
+* upgrades (next plan, or more seats on Enterprise) and seat reductions of
+  monthly accounts without a planted value, risk or journey story, each 1 % of
+  the customers (at least one).
 
 Months are measured the way the MRR marts measure them: a change on any day of a
 month counts at the month's end (as_of for the as_of month).
@@ -29,6 +30,8 @@ from .personas import NON_PAYING, A, Journey
 
 MOVEMENT_MONTHS = 12
 MIN_NEW = 2
+#: planted new customers, upgrades and seat reductions per month, as a share of its customers
+MOVEMENT_SHARE = 0.01
 CHURN_RATE = (0.018, 0.032)
 MIN_CHURN, MAX_CHURN = 0.01, 0.04
 MIN_TENURE_DAYS = 60
@@ -79,9 +82,10 @@ def plan_new(rng: np.random.Generator, cal: Calendar, t: Timeline) -> None:
     starters = ~np.isin(t.persona, NON_PAYING) | (t.persona == A.CHURNED)
     for lo, hi in window_months(cal):
         new = np.count_nonzero(starters & (t.p0 >= lo) & (t.p0 <= hi))
+        wanted = max(MIN_NEW, _share(t, lo))
         pool = np.flatnonzero(t.movable(STARTING) & np.isin(t.journey, (Journey.REGULAR, Journey.NONE))
                               & (t.p0 >= 0) & (t.p0 < lo - MIN_TENURE_DAYS))
-        take = rng.choice(pool, size=min(max(MIN_NEW - new, 0), len(pool)), replace=False)
+        take = rng.choice(pool, size=min(max(wanted - new, 0), len(pool)), replace=False)
         t.p0[take] = rng.integers(lo, max(hi, lo + 1), len(take))
 
 
@@ -118,17 +122,23 @@ def plan_changes(
     rng: np.random.Generator, cal: Calendar, t: Timeline, change: np.ndarray, plan0: np.ndarray,
     plan1: np.ndarray, seats0: np.ndarray, seats1: np.ndarray,
 ) -> None:
-    """One upgrade and one seat reduction in every window month."""
+    """Upgrades and seat reductions in every window month."""
     for lo, hi in window_months(cal):
+        count = _share(t, lo)
         ready = t.movable(CHANGING) & (change < 0) & (t.churn < 0) & (t.p0 >= 0) & (t.p0 <= lo - MIN_TENURE_DAYS)
-        ups = rng.choice(np.flatnonzero(ready), size=min(1, int(ready.sum())), replace=False)
+        ups = rng.choice(np.flatnonzero(ready), size=min(count, int(ready.sum())), replace=False)
         change[ups] = rng.integers(lo, hi + 1, len(ups))
         top = plan0[ups] == ENTERPRISE
         plan1[ups] = np.where(top, plan0[ups], plan0[ups] + 1)
         seats1[ups] = np.where(top, seats0[ups] + rng.integers(1, 6, len(ups)), seats0[ups])
         ready &= (change < 0) & (seats0 >= 2)
-        downs = rng.choice(np.flatnonzero(ready), size=min(1, int(ready.sum())), replace=False)
+        downs = rng.choice(np.flatnonzero(ready), size=min(count, int(ready.sum())), replace=False)
         change[downs] = rng.integers(lo, hi + 1, len(downs))
         plan1[downs] = plan0[downs]
-        seats1[downs] = np.minimum(np.floor(seats0[downs] * rng.uniform(0.5, 0.85, len(downs))), seats0[downs] - 1).astype(np.int64)
-        seats1[downs] = np.maximum(seats1[downs], 1)
+        fewer = np.floor(seats0[downs] * rng.uniform(0.5, 0.85, len(downs))).astype(np.int64)
+        seats1[downs] = np.clip(fewer, 1, seats0[downs] - 1)
+
+
+def _share(t: Timeline, lo: int) -> int:
+    """``MOVEMENT_SHARE`` of the customers when the month starting on ``lo`` begins (rounded down, at least 1)."""
+    return max(1, int(MOVEMENT_SHARE * np.count_nonzero(t.paying_on(lo - 1))))
