@@ -78,6 +78,7 @@ def test_nps_of_every_quarter_of_the_last_year_is_between_20_and_50(demo_warehou
 OFF_BY_ONE = [
     ("power_users", "power_min_active_days", 16, "active_days_recent"),
     ("trial_engaged", "trial_engaged_min_days", 5, "trial_active_days"),
+    ("inactive_users", "inactive_min_baseline_days", 5, "active_days_baseline"),
 ]
 
 

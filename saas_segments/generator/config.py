@@ -17,10 +17,11 @@ SECONDS_PER_DAY = 86_400
 RECENT_DAYS = 30
 BASELINE_DAYS = 60
 TRIAL_DAYS = 21
-#: default segment thresholds (dbt vars power_min_active_days, trial_engaged_min_days)
-#: that boundary personas sit exactly on and one day short of
+#: default segment thresholds (dbt vars power_min_active_days, trial_engaged_min_days,
+#: inactive_min_baseline_days) that boundary personas sit exactly on and one day short of
 POWER_MIN_ACTIVE_DAYS = 15
 TRIAL_ENGAGED_MIN_DAYS = 4
+INACTIVE_MIN_BASELINE_DAYS = 4
 DEFAULT_END_DATE = "2026-06-30"
 
 

@@ -129,6 +129,8 @@ JOURNEY_ALLOWED: dict[Journey, tuple[AccountPersona, ...]] = {
 NEVER_CORE_MIX = (0.02, 12)
 BETA_USER_MIX = (0.01, 10)
 PIONEER_MIX = (0.004, 4)
+#: regular users on the inactive_users baseline boundary (half at, half one day short)
+QUIET_USER_MIX = (0.012, 12)
 
 
 def planted_count(fraction: float, demo_min: int, target: int) -> int:

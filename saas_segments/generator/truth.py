@@ -33,8 +33,8 @@ import numpy as np
 from .activity import Aggregates
 from .billing import mrr_usd
 from .config import (
-    BUSINESS, CORE_MASK, FREE, MV_MASK, N_FEATURES, PLANS, POWER_MIN_ACTIVE_DAYS, SECONDS_PER_DAY,
-    TRIAL_ENGAGED_MIN_DAYS,
+    BUSINESS, CORE_MASK, FREE, INACTIVE_MIN_BASELINE_DAYS, MV_MASK, N_FEATURES, PLANS, POWER_MIN_ACTIVE_DAYS,
+    SECONDS_PER_DAY, TRIAL_ENGAGED_MIN_DAYS,
 )
 from .world import World
 
@@ -80,7 +80,8 @@ def user_segments(w: World, agg: Aggregates) -> dict[str, np.ndarray]:
         "trial_low_engagement": running & (trial_age >= 3) & ((agg.act_last7 <= 1) | (core_trial == 0)),
         "power_users": power,
         "shallow_actives": ~deleted & (agg.login_recent >= 15) & (POP[agg.feats_recent] <= 1) & ~power,
-        "inactive_users": ~deleted & (agg.act_base >= 4) & (agg.act_recent / 30 <= 0.25 * agg.act_base / 60),
+        "inactive_users": ~deleted & (agg.act_base >= INACTIVE_MIN_BASELINE_DAYS)
+        & (agg.act_recent * 60 <= 0.25 * agg.act_base * 30),
         "never_used_core": (cal.last - u.u0 >= 14) & ~deleted & ((agg.feats_ever & CORE_MASK) == 0),
         "early_adopters": ~deleted & (u.is_beta | w.acc.is_beta_program[u.account] | (agg.early != 0)),
         "nps_promoters": responded & (latest >= 9),

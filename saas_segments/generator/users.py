@@ -13,12 +13,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from .config import (
-    FEATURE_IDX, FEATURES, MV_MASK, NEW_FEATURE_IDX, PIONEER_WINDOW, POWER_MIN_ACTIVE_DAYS, ROLES,
-    TRIAL_ENGAGED_MIN_DAYS, Calendar, Scale, feature_mask, stream,
+    FEATURE_IDX, FEATURES, INACTIVE_MIN_BASELINE_DAYS, MV_MASK, NEW_FEATURE_IDX, PIONEER_WINDOW,
+    POWER_MIN_ACTIVE_DAYS, ROLES, TRIAL_ENGAGED_MIN_DAYS, Calendar, Scale, feature_mask, stream,
 )
 from .entities import Accounts, new_feature_days, trial_end_day
 from .personas import (
-    BETA_USER_MIX, NEVER_CORE_MIX, PIONEER_MIX, STEADY_WINDOWS, A, Journey, UserPersona,
+    BETA_USER_MIX, NEVER_CORE_MIX, PIONEER_MIX, QUIET_USER_MIX, STEADY_WINDOWS, A, Journey, UserPersona,
     planted_count,
 )
 
@@ -238,6 +238,12 @@ def build_users(acc: Accounts, scale: Scale, cal: Calendar, seed: int) -> Users:
     rates[sel, HIST] = 0.2
     exact(sel, BASE, 8, 14)
     kfix[sel, RECENT] = 0
+    # regular users gone quiet: active on exactly the minimum baseline days, or one day fewer
+    quiet = _choose(rng, (persona == U.REGULAR) & (ap == A.REGULAR) & ~primary & ~never_core & ~is_beta
+                    & (pioneer == 0) & (u0 <= last - 150), planted_count(*QUIET_USER_MIX, scale.users))
+    kfix[quiet, RECENT] = 0
+    kfix[quiet[0::2], BASE] = INACTIVE_MIN_BASELINE_DAYS
+    kfix[quiet[1::2], BASE] = INACTIVE_MIN_BASELINE_DAYS - 1
     sel = persona == U.FALLING
     rates[sel, HIST] = 0.2
     exact(sel, BASE, 8, 10)
