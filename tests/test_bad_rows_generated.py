@@ -35,6 +35,19 @@ def test_every_injected_bad_row_is_quarantined_collapsed_or_mapped(
     assert actual == expected, {"missing": expected - actual, "unexpected": actual - expected}
     assert len({rule for (_, _, rule) in expected}) >= 20
 
+    cross_entity = ("account_mismatch", "ended_without_period_end")
+    quarantined = Counter(query(
+        warehouse,
+        f"select source_table, record_key, rule from staging.stg_quarantine where rule in {cross_entity}",
+    ))
+    planted = Counter({key: n for key, n in expected.items() if key[2] in cross_entity})
+    assert quarantined == planted
+    assert {(table, rule) for table, _, rule in planted} == {
+        ("events", "account_mismatch"), ("nps_responses", "account_mismatch"),
+        ("support_tickets", "account_mismatch"), ("trials", "account_mismatch"),
+        ("subscriptions", "ended_without_period_end"),
+    }
+
     audit = query(warehouse, "select source_table, raw_rows, staged_rows + quarantined_rows + collapsed_rows from staging.stg_load_audit")
     assert all(raw == accounted for (_, raw, accounted) in audit)
     assert sum(raw for (_, raw, _) in audit) > sum(expected.values())

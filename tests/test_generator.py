@@ -166,6 +166,11 @@ def test_referential_integrity(demo: Path) -> None:
     checks = {
         "event without user": "select count(*) from events e anti join users u using (user_id)",
         "event account mismatch": "select count(*) from events e join users u using (user_id) where e.account_id <> u.account_id",
+        "nps account mismatch": "select count(*) from nps_responses r join users u using (user_id) where r.account_id <> u.account_id",
+        "ticket account mismatch": "select count(*) from support_tickets t join users u using (user_id) where t.account_id <> u.account_id",
+        "trial account mismatch": "select count(*) from trials t join users u using (user_id) where t.account_id <> u.account_id",
+        "ended without end": "select count(*) from subscriptions where status in ('canceled', 'ended') and period_end is null",
+        "future deletion": f"select count(*) from users where deleted_at >= timestamp '{AS_OF}' + interval 1 day",
         "user without account": "select count(*) from users u anti join accounts a using (account_id)",
         "unknown feature": "select count(*) from events e where feature_key is not null and feature_key not in (select feature_key from features)",
         "feature_used without key": "select count(*) from events where event_type = 'feature_used' and feature_key is null",
@@ -203,7 +208,7 @@ def test_referential_integrity(demo: Path) -> None:
 def test_demo_row_counts(demo: Path) -> None:
     manifest = json.loads((demo / "_truth" / "manifest.json").read_text())
     rows = manifest["rows"]
-    assert 150 <= rows["accounts"] <= 260
+    assert 250 <= rows["accounts"] <= 320
     assert 800 <= rows["users"] <= 1_300
     assert 60_000 <= rows["events"] <= 200_000
     assert rows["events"] == table(demo, "events").num_rows
@@ -238,7 +243,8 @@ def test_truth_matches_sql_on_written_data(demo: Path) -> None:
     power = con.sql(f"""select user_id from days where d > date '{AS_OF}' - 30
                         group by user_id having count(distinct d) >= 15
                         and count(distinct case when category = 'core' then feature_key end) >= 4""").fetchall()
-    inactive = con.sql(f"""select user_id from days group by user_id
+    inactive = con.sql(f"""select user_id from days where user_id not in (select user_id from users where deleted_at is not null)
+                           group by user_id
                            having count(distinct case when d between date '{AS_OF}' - 89 and date '{AS_OF}' - 30 then d end) >= 4
                            and count(distinct case when d > date '{AS_OF}' - 30 then d end) / 30.0
                                <= 0.25 * count(distinct case when d between date '{AS_OF}' - 89 and date '{AS_OF}' - 30 then d end) / 60.0
@@ -314,3 +320,43 @@ def test_spike_window_signups(bad: Path) -> None:
     assert spike > 3 * before > 0
     manifest = json.loads((bad / "_truth" / "manifest.json").read_text())
     assert manifest["spike"] == {"days": 7, "end": "2026-03-08", "factor": 5.0, "start": "2026-03-02"}
+
+
+def test_last_twelve_months_churn_1_to_4_percent_and_have_every_movement(demo: Path) -> None:
+    con = duckdb.connect()
+    for name in ("subscriptions", "fx_rates"):
+        con.register(name, table(demo, name))
+    rows = con.sql(f"""
+        with periods as (
+            select s.account_id, s.period_start, s.period_end,
+                   s.amount * f.usd_per_unit / case when s.billing_interval = 'year' then 12 else 1 end as mrr
+            from subscriptions s join fx_rates f on f.currency = s.currency and f.rate_date = s.period_start
+            where s.plan_id <> 'plan_free'),
+        months as (
+            select m::date as m, (m - interval 1 day)::date as before,
+                   least((m + interval 1 month - interval 1 day)::date, date '{AS_OF}') as after
+            from generate_series(date '2025-07-01', date '2026-06-01', interval 1 month) as t(m)),
+        mrr as (
+            select m, account_id,
+                   sum(case when period_start <= before and (period_end is null or period_end > before) then mrr else 0 end) as a,
+                   sum(case when period_start <= after and (period_end is null or period_end > after) then mrr else 0 end) as b
+            from months cross join periods group by all)
+        select m, count_if(a > 0), count_if(a > 0 and b = 0), count_if(a = 0 and b > 0),
+               count_if(a > 0 and b > a), count_if(b > 0 and b < a)
+        from mrr group by m order by m""").fetchall()
+    assert len(rows) == 12
+    for month, customers, churned, new, expanded, contracted in rows:
+        assert 0.01 <= churned / customers <= 0.04, (month, churned, customers)
+        assert min(new, expanded, contracted) >= 1, (month, new, expanded, contracted)
+
+
+def test_fx_rates_fall_as_well_as_rise(demo: Path) -> None:
+    con = duckdb.connect()
+    con.register("fx_rates", table(demo, "fx_rates"))
+    rows = con.sql("""select currency, count_if(usd_per_unit < previous), count_if(usd_per_unit > previous)
+                      from (select currency, usd_per_unit,
+                                   lag(usd_per_unit) over (partition by currency order by rate_date) as previous
+                            from fx_rates where currency <> 'USD')
+                      group by currency order by currency""").fetchall()
+    assert [r[0] for r in rows] == ["AUD", "BRL", "CAD", "EUR", "GBP"]
+    assert all(falling > 200 and rising > 200 for _, falling, rising in rows), rows

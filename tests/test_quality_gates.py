@@ -69,7 +69,12 @@ def test_too_small_segment_fails_measurable(tmp_path: Path, published: Path, dem
     raw_dir = tmp_path / "raw"
     shutil.copytree(demo_raw_dir, raw_dir)
     responses = raw_dir / "nps_responses.parquet"
-    kept = "U00000035', 'U00000080', 'U00000131"  # users with a single passive response in the window
+    # three users whose latest answer is passive and inside the NPS window: the only passives left
+    kept = "', '".join(row[0] for row in duckdb.execute(
+        f"select user_id from read_parquet('{demo_raw_dir / responses.name}') "
+        "qualify row_number() over (partition by user_id order by responded_at desc) = 1 "
+        "and score in (7, 8) and responded_at >= timestamp '2026-01-02' order by user_id limit 3"
+    ).fetchall())
     duckdb.execute(
         f"copy (select * from read_parquet('{demo_raw_dir / responses.name}') "
         f"where score not in (7, 8) or user_id in ('{kept}')) to '{responses}' (format parquet)"

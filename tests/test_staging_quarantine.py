@@ -59,7 +59,7 @@ def test_fixture_covers_every_bad_input_kind() -> None:
         "orphan_plan", "orphan_subscription", "unparseable_timestamp", "unparseable_date",
         "unparseable_boolean", "unparseable_number", "timestamp_out_of_range", "invalid_score",
         "invalid_amount", "unknown_currency", "missing_fx_rate", "invalid_period", "overlapping_period",
-        "invalid_trial_window", "unknown_enum",
+        "invalid_trial_window", "unknown_enum", "account_mismatch", "ended_without_period_end",
     }
 
 
@@ -72,11 +72,30 @@ def test_load_audit_reconciles_every_table(contract_warehouse: Path) -> None:
     assert len(rows) == len(BASE_MODELS)
     assert all(row[-1] for row in rows)
     audit = {row[0]: row[1:5] for row in rows}
-    assert audit["events"] == (22, 12, 9, 1)
+    assert audit["events"] == (23, 12, 10, 1)
     assert audit["accounts"] == (13, 4, 9, 0)
-    assert audit["subscriptions"] == (13, 5, 8, 0)
+    assert audit["subscriptions"] == (15, 5, 10, 0)
     for table, (raw, staged, quarantined, collapsed) in audit.items():
         assert raw == raw_csv_rows(table) == staged + quarantined + collapsed, table
+
+
+def test_cross_entity_rules_quarantine_exactly_the_planted_rows(contract_warehouse: Path) -> None:
+    rows = query(
+        contract_warehouse,
+        "select rule, source_table, record_key from staging.stg_quarantine "
+        "where rule in ('account_mismatch', 'ended_without_period_end') order by 1, 2, 3",
+    )
+    assert rows == [
+        ("account_mismatch", "events", "E21"),
+        ("account_mismatch", "nps_responses", "R8"),
+        ("account_mismatch", "support_tickets", "K6"),
+        ("account_mismatch", "trials", "T5"),
+        ("ended_without_period_end", "subscriptions", "S14"),
+        ("ended_without_period_end", "subscriptions", "S15"),
+    ]
+    # the open canceled period of A4 does not make it a paying customer after S4 ended
+    periods = query(contract_warehouse, "select subscription_id from staging.stg_billing__subscriptions where account_id = 'A4'")
+    assert periods == [("S4",)]
 
 
 def raw_csv_rows(table: str) -> int:

@@ -35,7 +35,8 @@ RULE = {
     "overlapping_period": "overlapping_period", "invalid_trial_window": "invalid_trial_window",
     "unparseable_date": "unparseable_date", "unparseable_timestamp": "unparseable_timestamp",
     "unparseable_boolean": "unparseable_boolean", "unknown_enum": "unknown_enum",
-    "unknown_descriptive_enum": "mapped_to_other",
+    "unknown_descriptive_enum": "mapped_to_other", "account_mismatch": "account_mismatch",
+    "ended_without_period_end": "ended_without_period_end",
 }
 ALL_KINDS = tuple(RULE)
 KEYS = {
@@ -143,6 +144,7 @@ def _spec(table: str) -> list[Mutation]:
             ("orphan_feature", True, _set(event_type="feature_used", feature_key="teleport")),
             ("missing_required", True, _set(event_type="feature_used", feature_key=None)),
             ("unknown_enum", True, _set(event_type="logout", feature_key=None)),
+            ("account_mismatch", True, lambda r: r),
         ],
         "trials": [
             ("orphan_plan", True, _set(plan_id="plan_unknown")),
@@ -152,6 +154,7 @@ def _spec(table: str) -> list[Mutation]:
             ("unparseable_timestamp", True, _set(started_at="not-a-date")),
             ("future_timestamp", True, _set(started_at=FUTURE, ends_at="2099-01-22T00:00:00Z",
                                             converted_at=None, cancelled_at=None)),
+            ("account_mismatch", True, lambda r: r),
         ],
         "subscriptions": [
             ("orphan_plan", True, _set(plan_id="plan_unknown")),
@@ -165,6 +168,8 @@ def _spec(table: str) -> list[Mutation]:
             ("unknown_enum", True, _set(status="paused")),
             ("unknown_enum", True, _set(billing_interval="week")),
             ("unparseable_date", True, _set(period_start="not-a-date")),
+            ("ended_without_period_end", True, _set(period_end=None)),
+            ("ended_without_period_end", True, _set(status="canceled", period_end=None)),
         ],
         "invoices": [
             ("orphan_subscription", True, _set(subscription_id="S-unknown-01")),
@@ -184,6 +189,7 @@ def _spec(table: str) -> list[Mutation]:
             ("score_out_of_range", True, _set(score="11")),
             ("score_not_integer", True, _set(score="7.5")),
             ("orphan_user", True, _set(user_id="U-unknown-03")),
+            ("account_mismatch", True, lambda r: r),
         ],
         "web_touches": [
             ("ancient_timestamp", True, _set(occurred_at=ANCIENT)),
@@ -195,6 +201,7 @@ def _spec(table: str) -> list[Mutation]:
             ("orphan_user", True, _set(user_id="U-unknown-05")),
             ("unknown_enum", True, _set(priority="critical")),
             ("non_numeric_amount", True, _set(handle_minutes="abc")),
+            ("account_mismatch", True, lambda r: r),
         ],
         "onboarding_milestones": [
             ("unknown_enum", True, _set(milestone_key="go_live")),
@@ -259,6 +266,8 @@ def make_bad_rows(table: str, text: pa.Table, hosts: Hosts, w: World, rate: floa
             start = w.cal.start + dt.timedelta(days=int(w.acc.created_day[lost[i % len(lost)]]) + 40 + 60 * (i // len(lost)))
             row.update(account_id=host, status="ended", billing_interval="month", currency="USD",
                        period_start=start.isoformat(), period_end=(start + dt.timedelta(days=30)).isoformat())
+        elif kind == "account_mismatch":
+            row.update(_mismatched_user(w, lost, i))
         elif table == "onboarding_milestones" and fresh:
             host = lost[(i // len(MILESTONES)) % len(lost)]
             row.update(account_id=account_ids[int(host)], milestone_key=MILESTONES[i % len(MILESTONES)])
@@ -268,6 +277,13 @@ def make_bad_rows(table: str, text: pa.Table, hosts: Hosts, w: World, rate: floa
             row = _fresh_key(table, row, i)
         out.append(BadRow(table=table, values=_unique_placeholders(mutate(row), i), kind=kind))
     return out
+
+
+def _mismatched_user(w: World, lost: np.ndarray, i: int) -> Row:
+    """The primary user of one lost trial account filed under another lost trial account."""
+    user_host, account_host = lost[i % len(lost)], lost[(i + 1) % len(lost)]
+    return {"user_id": w.user_ids[int(w.acc.user_start[user_host])].as_py(),
+            "account_id": w.account_id_list[int(account_host)]}
 
 
 def _unique_placeholders(row: Row, i: int) -> Row:

@@ -1,9 +1,12 @@
 """Billing: price list, fx rates, trials, subscription history and invoices.
 
 Money is held in integer minor units (cents) and written as ``decimal128(18, 2)``;
-fx rates are integer millionths written as ``decimal128(18, 6)``.  Every fx series
-rises monotonically, so a constant local price never shows an fx-driven MRR
-contraction.
+fx rates are integer millionths written as ``decimal128(18, 6)``.  Every non-USD
+series drifts slowly up and swings up and down around that drift (a sine of its own
+amplitude, period and phase), so rates fall as well as rise.  An annual contract
+keeps its local price at every renewal, so its USD MRR moves with the rate at the
+renewal: a falling currency shows an fx-driven contraction, a rising one an
+expansion.
 """
 
 from __future__ import annotations
@@ -21,6 +24,11 @@ from .users import Users
 
 FX_LEAD_DAYS = 30
 FX_DRIFT = 3e-5
+#: per currency (as CURRENCIES): relative amplitude, period in days and phase of the swing
+FX_SWING: tuple[tuple[float, float, float], ...] = (
+    (0.0, 1.0, 0.0), (0.07, 420.0, 0.5), (0.06, 510.0, 2.0), (0.05, 365.0, 3.5),
+    (0.08, 450.0, 1.0), (0.12, 300.0, 4.5),
+)
 SUB_STATUSES = ("active", "past_due", "canceled", "ended")
 INVOICE_STATUSES = ("paid", "open", "void", "refunded")
 
@@ -28,9 +36,11 @@ INVOICE_STATUSES = ("paid", "open", "void", "refunded")
 def fx_micro(currency: np.ndarray, day: np.ndarray) -> np.ndarray:
     """USD per unit in millionths for a currency code and day index."""
     base = np.asarray(FX_BASE)[currency]
+    amplitude, period, phase = (np.asarray(FX_SWING)[currency, k] for k in range(3))
     t = np.asarray(day, dtype=np.float64) + FX_LEAD_DAYS
     drift = np.where(np.asarray(currency) == 0, 0.0, FX_DRIFT * t)
-    return np.round(base * 1e6 * (1.0 + drift)).astype(np.int64)
+    swing = amplitude * np.sin(2 * np.pi * t / period + phase)
+    return np.round(base * 1e6 * (1.0 + drift + swing)).astype(np.int64)
 
 
 def fx_table(cal: Calendar) -> dict[str, np.ndarray]:
@@ -82,20 +92,22 @@ def build_subscriptions(acc: Accounts, cal: Calendar, seed: int) -> Subscription
     """Subscription history of every account."""
     rng = stream(seed, "subscriptions")
     last = cal.last
-    cols: dict[str, list[int]] = {k: [] for k in ("account", "plan", "start", "end", "annual", "seats", "status")}
+    cols: dict[str, list[int]] = {
+        k: [] for k in ("account", "plan", "start", "end", "annual", "seats", "status", "priced")
+    }
     for i in range(acc.n):
         pieces = _segments(acc, i)
         annual = bool(acc.annual[i])
-        rows: list[tuple[int, int, int, int]] = []
+        rows: list[tuple[int, int, int, int, int]] = []
         for start, end, plan, seats in pieces:
             if not annual:
-                rows.append((start, end, plan, seats))
+                rows.append((start, end, plan, seats, start))
                 continue
             term = start
             while term <= last and (end < 0 or term < end):
-                rows.append((term, term + 365, plan, seats))
+                rows.append((term, term + 365, plan, seats, start))
                 term += 365
-        for j, (start, end, plan, seats) in enumerate(rows):
+        for j, (start, end, plan, seats, priced) in enumerate(rows):
             nxt = rows[j + 1][0] if j + 1 < len(rows) else None
             if end < 0 or end > last:
                 status = 0
@@ -110,6 +122,7 @@ def build_subscriptions(acc: Accounts, cal: Calendar, seed: int) -> Subscription
             cols["annual"].append(int(annual))
             cols["seats"].append(seats)
             cols["status"].append(status)
+            cols["priced"].append(priced)
     arr = {k: np.array(v, np.int64) for k, v in cols.items()}
     account = arr["account"]
     past_due = (arr["status"] == 0) & (arr["annual"] == 0) & (acc.persona[account] == A.REGULAR) & (rng.random(len(account)) < 0.03)
@@ -118,7 +131,7 @@ def build_subscriptions(acc: Accounts, cal: Calendar, seed: int) -> Subscription
     usd = arr["seats"] * price * (1.0 - acc.discount[account])
     usd = np.where(arr["annual"] == 1, usd * 12 * ANNUAL_DISCOUNT, usd)
     currency = acc.currency[account].astype(np.int64)
-    cents = np.round(usd * 1e6 / fx_micro(currency, arr["start"])).astype(np.int64)
+    cents = np.round(usd * 1e6 / fx_micro(currency, arr["priced"])).astype(np.int64)
     return Subscriptions(account=account, plan=arr["plan"], start=arr["start"], end=arr["end"],
                          annual=arr["annual"] == 1, cents=cents, currency=currency, seats=arr["seats"],
                          status=arr["status"])
@@ -133,12 +146,12 @@ def running_row(subs: Subscriptions, day: int, n_accounts: int) -> np.ndarray:
     return out
 
 
-def mrr_usd(subs: Subscriptions, rows: np.ndarray, day: int) -> np.ndarray:
-    """MRR in USD of the given subscription rows (0 for -1), at ``day``'s fx rate."""
+def mrr_usd(subs: Subscriptions, rows: np.ndarray) -> np.ndarray:
+    """MRR in USD of the given subscription rows (0 for -1), at the rate of each row's start."""
     ok = rows >= 0
     r = np.where(ok, rows, 0)
     local = subs.cents[r] / 100.0 / np.where(subs.annual[r], 12.0, 1.0)
-    usd = local * fx_micro(subs.currency[r], np.full(len(r), day)) / 1e6
+    usd = local * fx_micro(subs.currency[r], subs.start[r]) / 1e6
     return np.where(ok & (subs.plan[r] != FREE), usd, 0.0)
 
 

@@ -17,6 +17,11 @@ SECONDS_PER_DAY = 86_400
 RECENT_DAYS = 30
 BASELINE_DAYS = 60
 TRIAL_DAYS = 21
+#: default segment thresholds (dbt vars power_min_active_days, trial_engaged_min_days,
+#: inactive_min_baseline_days) that boundary personas sit exactly on and one day short of
+POWER_MIN_ACTIVE_DAYS = 15
+TRIAL_ENGAGED_MIN_DAYS = 4
+INACTIVE_MIN_BASELINE_DAYS = 4
 DEFAULT_END_DATE = "2026-06-30"
 
 
@@ -32,7 +37,7 @@ class Scale:
 
 
 SCALES: dict[str, Scale] = {
-    "demo": Scale("demo", 200, 1_000, 100_000, 2_000),
+    "demo": Scale("demo", 260, 1_000, 100_000, 2_000),
     "s": Scale("s", 5_000, 50_000, 5_000_000, 4_000),
     "m": Scale("m", 20_000, 200_000, 20_000_000, 4_000),
     "l": Scale("l", 100_000, 1_000_000, 100_000_000, 4_000),

@@ -8,12 +8,12 @@ import numpy as np
 
 from .config import MILESTONES, Calendar, stream
 from .entities import Accounts
-from .personas import NO_DETRACTOR, NON_PAYING, PLANTED_DETRACTOR, A
+from .personas import NO_DETRACTOR, PLANTED_DETRACTOR, A
 from .users import Users
 from .value import Value
 
 NPS_WAVE_EVERY = 91
-NPS_RESPONSE_RATE = 0.18
+NPS_RESPONSE_RATE = 0.3
 COMMENTS = (
     ("Hard to use and slow", "Missing features we need", "Support took too long"),
     ("Does the job", "Fine, a bit pricey", "OK overall"),
@@ -46,12 +46,11 @@ def build_nps(acc: Accounts, users: Users, cal: Calendar, seed: int) -> Nps:
     rng = stream(seed, "nps")
     last = cal.last
     a = users.account
-    klass = rng.choice(3, size=users.n, p=[0.25, 0.30, 0.45])
+    klass = rng.choice(3, size=users.n, p=[0.22, 0.31, 0.47])
     klass[np.isin(acc.persona[a], NO_DETRACTOR) & (klass == 0)] = 1
     klass[users.advocate] = 2
     planted = np.isin(acc.persona[a], PLANTED_DETRACTOR) & (users.rank == 0)
     klass[planted] = 0
-    paying_now = ~np.isin(acc.persona, NON_PAYING)
     out: dict[str, list[np.ndarray]] = {k: [] for k in ("user", "day", "score", "wave")}
     wave = 0
     while last - 19 - NPS_WAVE_EVERY * wave >= 0:
@@ -64,12 +63,9 @@ def build_nps(acc: Accounts, users: Users, cal: Calendar, seed: int) -> Nps:
             silenced = np.isin(acc.persona[a], PLANTED_DETRACTOR)
             respond = (respond & ~silenced) | (alive & (planted | users.advocate))
             day = np.where(planted, hi, day)
-        k = klass.copy()
-        if wave >= 2:
-            k[(k == 0) & paying_now[a]] = 1
         who = np.flatnonzero(respond)
-        lo_score = np.array([0, 7, 9])[k[who]]
-        hi_score = np.array([7, 9, 11])[k[who]]
+        lo_score = np.array([0, 7, 9])[klass[who]]
+        hi_score = np.array([7, 9, 11])[klass[who]]
         out["user"].append(who)
         out["day"].append(day[who])
         out["score"].append(rng.integers(lo_score, hi_score))

@@ -16,6 +16,7 @@ from .config import (
     BUSINESS, CHANNELS, ENTERPRISE, FEATURES, INDUSTRIES, LOCATION_TYPES, NEEDS, PRO,
     REGION_CURRENCIES, REGIONS, STARTER, TRIAL_DAYS, Calendar, Scale, stream,
 )
+from .movements import Timeline, plan_changes, plan_churn, plan_new, window_months
 from .personas import (
     ACCOUNT_MIX, ANNUAL_RENEWING, DOWNGRADING, JOURNEY_ALLOWED, JOURNEY_MIX, MONTHLY_ONLY,
     NON_PAYING, A, Journey, planted_count,
@@ -166,9 +167,10 @@ def build_accounts(scale: Scale, cal: Calendar, seed: int, spike: Spike | None) 
     idx = pick(A.CHURNED)
     p0[idx] = _growth(rng, len(idx), 30, last - 400)
     life = rng.integers(60, 700, len(idx))
-    churn[idx] = np.minimum(p0[idx] + life, last - 150)
+    before_window = window_months(cal)[0][0] - 5
+    churn[idx] = np.minimum(p0[idx] + life, before_window)
     years = np.maximum((churn[idx] - p0[idx]) // 365, 1)
-    ann = annual[idx] & (p0[idx] + years * 365 <= last - 150)
+    ann = annual[idx] & (p0[idx] + years * 365 <= before_window)
     churn[idx] = np.where(ann, p0[idx] + years * 365, churn[idx])
     annual[idx] = ann
 
@@ -185,6 +187,8 @@ def build_accounts(scale: Scale, cal: Calendar, seed: int, spike: Spike | None) 
     renewing = np.flatnonzero(np.isin(persona, ANNUAL_RENEWING))
     years = rng.integers(0, 2, len(renewing))
     p0[renewing] = last - (years * 365 + 365 - rng.integers(10, 51, len(renewing)))
+    timeline = Timeline(persona=persona, journey=journey, annual=annual, p0=p0, churn=churn, react=react)
+    plan_new(rng, cal, timeline)
     has_trial = np.ones(n, bool)
     has_trial[(journey == Journey.NONE) & ~np.isin(persona, (A.TRIAL_ENGAGED, A.TRIAL_LOW, A.TRIAL_LOST, A.CONTENT))] = False
     has_trial[persona == A.SPIKE] = False
@@ -196,6 +200,7 @@ def build_accounts(scale: Scale, cal: Calendar, seed: int, spike: Spike | None) 
     idx = pick(A.REACTIVATED)
     churn[idx] = p0[idx] + rng.integers(60, 120, len(idx))
     react[idx] = np.minimum(churn[idx] + rng.integers(30, 200, len(idx)), last - 150)
+    plan_churn(rng, cal, timeline)
 
     plan0 = rng.choice([STARTER, PRO, BUSINESS, ENTERPRISE], size=n, p=[0.35, 0.35, 0.2, 0.1]).astype(np.int8)
     fast = journey == Journey.FAST
@@ -225,6 +230,7 @@ def build_accounts(scale: Scale, cal: Calendar, seed: int, spike: Spike | None) 
     change[ups] = p0[ups] + 60 + np.floor((last - 120 - p0[ups] - 60) * rng.random(len(ups))).astype(np.int64)
     plan1[ups] = plan0[ups] + 1
     seats1[ups] = _seats(rng, plan1[ups])
+    plan_changes(rng, cal, timeline, change, plan0, plan1, seats0, seats1)
 
     region = rng.choice(len(REGIONS), size=n, p=[0.45, 0.3, 0.15, 0.1]).astype(np.int8)
     cur_pick = rng.random(n) < 0.7

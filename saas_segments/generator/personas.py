@@ -86,32 +86,32 @@ DOWNGRADING = (A.CONTRACTION, A.RISK_B)
 
 #: (fraction of target accounts, demo minimum) per non-regular account persona
 ACCOUNT_MIX: dict[AccountPersona, tuple[float, int]] = {
-    A.TRIAL_ENGAGED: (0.02, 8),
-    A.TRIAL_LOW: (0.02, 8),
+    A.TRIAL_ENGAGED: (0.02, 12),
+    A.TRIAL_LOW: (0.02, 12),
     A.TRIAL_LOST: (0.12, 14),
-    A.CONTENT: (0.02, 11),
-    A.CHURNED: (0.14, 14),
-    A.POWER: (0.03, 6),
-    A.SHALLOW: (0.03, 7),
+    A.CONTENT: (0.02, 20),
+    A.CHURNED: (0.2, 40),
+    A.POWER: (0.03, 12),
+    A.SHALLOW: (0.03, 10),
     A.DROPOFF: (0.03, 7),
-    A.INACTIVE: (0.02, 6),
-    A.MISSING_MV: (0.03, 11),
-    A.ONBOARDING: (0.02, 11),
-    A.LVHM: (0.03, 11),
+    A.INACTIVE: (0.02, 10),
+    A.MISSING_MV: (0.03, 20),
+    A.ONBOARDING: (0.02, 20),
+    A.LVHM: (0.03, 20),
     A.CONTRACTION: (0.01, 3),
-    A.RISK_A: (0.01, 3),
-    A.RISK_B: (0.01, 3),
-    A.RISK_C: (0.01, 3),
-    A.RISK_D: (0.01, 3),
+    A.RISK_A: (0.01, 5),
+    A.RISK_B: (0.01, 5),
+    A.RISK_C: (0.01, 5),
+    A.RISK_D: (0.01, 5),
     A.REACTIVATED: (0.02, 3),
     A.BETA: (0.01, 3),
 }
 
 #: (fraction of target accounts, demo minimum) per journey among paying accounts
 JOURNEY_MIX: dict[Journey, tuple[float, int]] = {
-    Journey.FAST: (0.03, 11),
-    Journey.LATE: (0.03, 11),
-    Journey.SLOW: (0.03, 11),
+    Journey.FAST: (0.03, 20),
+    Journey.LATE: (0.03, 20),
+    Journey.SLOW: (0.03, 20),
     Journey.LATE_FLAT: (0.03, 4),
     Journey.NONE: (0.06, 5),
 }
@@ -129,6 +129,8 @@ JOURNEY_ALLOWED: dict[Journey, tuple[AccountPersona, ...]] = {
 NEVER_CORE_MIX = (0.02, 12)
 BETA_USER_MIX = (0.01, 10)
 PIONEER_MIX = (0.004, 4)
+#: regular users on the inactive_users baseline boundary (half at, half one day short)
+QUIET_USER_MIX = (0.012, 12)
 
 
 def planted_count(fraction: float, demo_min: int, target: int) -> int:

@@ -4,11 +4,12 @@ The oracle evaluates the definitions (default thresholds) on the generated plan
 and on the usage aggregates of the events actually written, so it is exact for
 the data on disk.  Interpretations of the definitions' loose ends:
 
-* active day = a UTC day with a ``login`` or ``feature_used`` event;
+* active day = a UTC day with a ``login`` or ``feature_used`` event; users deleted
+  on or before as_of are in no user segment;
   recent = days ``as_of-29 .. as_of``; baseline = ``as_of-89 .. as_of-30``;
   rates are active days / window length (30 and 60 days).
 * paying = a running (``period_start <= as_of < period_end`` or open) subscription
-  on a paid plan; MRR converts the amount at the latest fx rate on or before as_of.
+  on a paid plan; MRR converts the amount at the fx rate of the period's start.
 * a trial runs on as_of when it started on or before it, ends after it and was
   neither converted nor cancelled; trial windows are ``started .. ends`` inclusive.
 * onboarding: the account's first paid subscription started in the last 90 days
@@ -18,8 +19,8 @@ the data on disk.  Interpretations of the definitions' loose ends:
 * low_value_high_maintenance: minutes per USD of MRR over the last 90 days at or
   above the 75th percentile (linear interpolation) of all paying accounts.
 * at-risk "falling usage" = the account's recent active-day rate below its
-  baseline rate; MRR contraction = a subscription change in the last 90 days to
-  a lower MRR; the account's NPS is its users' latest response.
+  baseline rate; MRR contraction = a plan or seat change in the last 90 days to
+  a lower USD MRR; the account's NPS is its users' latest response.
 """
 
 from __future__ import annotations
@@ -30,7 +31,11 @@ from collections.abc import Iterable
 import numpy as np
 
 from .activity import Aggregates
-from .config import BUSINESS, CORE_MASK, FREE, MV_MASK, N_FEATURES, PLANS, SECONDS_PER_DAY
+from .billing import mrr_usd
+from .config import (
+    BUSINESS, CORE_MASK, FREE, INACTIVE_MIN_BASELINE_DAYS, MV_MASK, N_FEATURES, PLANS, POWER_MIN_ACTIVE_DAYS,
+    SECONDS_PER_DAY, TRIAL_ENGAGED_MIN_DAYS,
+)
 from .world import World
 
 N_CORE = bin(CORE_MASK).count("1")
@@ -66,18 +71,19 @@ def user_segments(w: World, agg: Aggregates) -> dict[str, np.ndarray]:
     trial_age = cal.last - w.acc.created_day[u.account]
     core_trial = POP[agg.feats_trial & CORE_MASK]
     core_recent = POP[agg.feats_recent & CORE_MASK]
-    power = (agg.act_recent >= 15) & (core_recent >= math.ceil(0.6 * N_CORE - 1e-9))
     deleted = (u.deleted_day >= 0) & (u.deleted_day <= cal.last)
+    power = ~deleted & (agg.act_recent >= POWER_MIN_ACTIVE_DAYS) & (core_recent >= math.ceil(0.6 * N_CORE - 1e-9))
     latest = _latest_nps(w, by_account=False, since_day=cal.last - 179)
     responded = latest >= 0
     return {
-        "trial_engaged": running & (agg.act_trial >= 4) & (core_trial >= 2),
+        "trial_engaged": running & (agg.act_trial >= TRIAL_ENGAGED_MIN_DAYS) & (core_trial >= 2),
         "trial_low_engagement": running & (trial_age >= 3) & ((agg.act_last7 <= 1) | (core_trial == 0)),
         "power_users": power,
-        "shallow_actives": (agg.login_recent >= 15) & (POP[agg.feats_recent] <= 1) & ~power,
-        "inactive_users": (agg.act_base >= 4) & (agg.act_recent / 30 <= 0.25 * agg.act_base / 60),
+        "shallow_actives": ~deleted & (agg.login_recent >= 15) & (POP[agg.feats_recent] <= 1) & ~power,
+        "inactive_users": ~deleted & (agg.act_base >= INACTIVE_MIN_BASELINE_DAYS)
+        & (agg.act_recent * 60 <= 0.25 * agg.act_base * 30),
         "never_used_core": (cal.last - u.u0 >= 14) & ~deleted & ((agg.feats_ever & CORE_MASK) == 0),
-        "early_adopters": u.is_beta | w.acc.is_beta_program[u.account] | (agg.early != 0),
+        "early_adopters": ~deleted & (u.is_beta | w.acc.is_beta_program[u.account] | (agg.early != 0)),
         "nps_promoters": responded & (latest >= 9),
         "nps_passives": responded & (latest >= 7) & (latest <= 8),
         "nps_detractors": responded & (latest <= 6),
@@ -85,13 +91,14 @@ def user_segments(w: World, agg: Aggregates) -> dict[str, np.ndarray]:
 
 
 def _contraction(w: World) -> np.ndarray:
-    """Accounts with a subscription change to a lower MRR in the last 90 days."""
+    """Accounts with a plan or seat change to a lower USD MRR in the last 90 days."""
     s, last = w.subs, w.cal.last
     out = np.zeros(w.acc.n, bool)
-    mrr = s.cents / np.where(s.annual, 12.0, 1.0)
+    mrr = mrr_usd(s, np.arange(s.n))
     for j in range(1, s.n):
         if s.account[j] == s.account[j - 1] and s.start[j] == s.end[j - 1] and last - 89 <= s.start[j] <= last:
-            if mrr[j] < mrr[j - 1]:
+            changed = s.plan[j] != s.plan[j - 1] or s.seats[j] != s.seats[j - 1]
+            if changed and mrr[j] < mrr[j - 1]:
                 out[s.account[j]] = True
     return out
 

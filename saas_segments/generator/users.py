@@ -13,12 +13,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from .config import (
-    FEATURE_IDX, FEATURES, MV_MASK, NEW_FEATURE_IDX, PIONEER_WINDOW, ROLES, Calendar,
-    Scale, feature_mask, stream,
+    FEATURE_IDX, FEATURES, INACTIVE_MIN_BASELINE_DAYS, MV_MASK, NEW_FEATURE_IDX, PIONEER_WINDOW,
+    POWER_MIN_ACTIVE_DAYS, ROLES, TRIAL_ENGAGED_MIN_DAYS, Calendar, Scale, feature_mask, stream,
 )
 from .entities import Accounts, new_feature_days, trial_end_day
 from .personas import (
-    BETA_USER_MIX, NEVER_CORE_MIX, PIONEER_MIX, STEADY_WINDOWS, A, Journey, UserPersona,
+    BETA_USER_MIX, NEVER_CORE_MIX, PIONEER_MIX, QUIET_USER_MIX, STEADY_WINDOWS, A, Journey, UserPersona,
     planted_count,
 )
 
@@ -154,15 +154,15 @@ def build_users(acc: Accounts, scale: Scale, cal: Calendar, seed: int) -> Users:
 
     tend = trial_end_day(acc)[a]
     u1 = np.full(n, last + 1, np.int64)
-    u1[churned] = acc.churn_day[a][churned] + rng.integers(0, 7, int(churned.sum()))
+    u1[churned] = np.minimum(acc.churn_day[a][churned] + rng.integers(0, 7, int(churned.sum())), last + 1)
     u1[lost] = tend[lost] + rng.integers(0, 4, int(lost.sum()))
     cancelled = lost & (acc.cancel_day[a] >= 0)
     u1[cancelled] = acc.cancel_day[a][cancelled] + 1
     content = ap == A.CONTENT
     u1[content] = tend[content]
     deleted = np.full(n, -1, np.int64)
-    gone = churned & (rng.random(n) < 0.3)
-    deleted[gone] = u1[gone] + rng.integers(10, 61, int(gone.sum()))
+    gone = churned & (rng.random(n) < 0.3) & (u1 + 10 <= last)
+    deleted[gone] = np.minimum(u1[gone] + rng.integers(10, 61, int(gone.sum())), last)
 
     persona = np.full(n, U.REGULAR, np.int8)
     mapping = {
@@ -226,6 +226,7 @@ def build_users(acc: Accounts, scale: Scale, cal: Calendar, seed: int) -> Users:
     sel = persona == U.POWER
     rates[sel, HIST], rates[sel, BASE] = 0.5, 0.72
     exact(sel, RECENT, 20, 28)
+    _on_boundary(kfix, sel, RECENT, POWER_MIN_ACTIVE_DAYS)
     sel = persona == U.SHALLOW
     rates[sel, HIST], rates[sel, BASE] = 0.5, 0.7
     exact(sel, RECENT, 18, 26)
@@ -237,6 +238,12 @@ def build_users(acc: Accounts, scale: Scale, cal: Calendar, seed: int) -> Users:
     rates[sel, HIST] = 0.2
     exact(sel, BASE, 8, 14)
     kfix[sel, RECENT] = 0
+    # regular users gone quiet: active on exactly the minimum baseline days, or one day fewer
+    quiet = _choose(rng, (persona == U.REGULAR) & (ap == A.REGULAR) & ~primary & ~never_core & ~is_beta
+                    & (pioneer == 0) & (u0 <= last - 150), planted_count(*QUIET_USER_MIX, scale.users))
+    kfix[quiet, RECENT] = 0
+    kfix[quiet[0::2], BASE] = INACTIVE_MIN_BASELINE_DAYS
+    kfix[quiet[1::2], BASE] = INACTIVE_MIN_BASELINE_DAYS - 1
     sel = persona == U.FALLING
     rates[sel, HIST] = 0.2
     exact(sel, BASE, 8, 10)
@@ -247,6 +254,7 @@ def build_users(acc: Accounts, scale: Scale, cal: Calendar, seed: int) -> Users:
     win[sel, 1] = (last - 6, last + 1)
     exact(sel, WA, 2, 4)
     exact(sel, WB, 5, 6)
+    kfix[_on_boundary(kfix, sel, WB, TRIAL_ENGAGED_MIN_DAYS), WA] = 0
     sel = persona == U.TRIAL_LOW
     kfix[sel, HIST:RECENT + 1] = 0
     win[sel, 0] = np.stack([u0[sel], np.full(int(sel.sum()), last - 6)], axis=1)
@@ -288,6 +296,18 @@ def build_users(acc: Accounts, scale: Scale, cal: Calendar, seed: int) -> Users:
         in_app=rng.random(n) < 0.9, is_beta=is_beta, never_core=never_core, advocate=advocate,
         fset=fset, m=m, pv=pv, pioneer=pioneer, rates=rates, kfix=kfix, win=win,
     )
+
+
+def _on_boundary(kfix: np.ndarray, sel: np.ndarray, slot: int, threshold: int) -> np.ndarray:
+    """Put every fourth selected user exactly on ``threshold`` active days and the next one a day short.
+
+    These boundary personas make a threshold that is off by one visible in the
+    segment accuracy; returns the users moved.
+    """
+    idx = np.flatnonzero(sel)
+    kfix[idx[0::4], slot] = threshold
+    kfix[idx[1::4], slot] = threshold - 1
+    return np.sort(np.concatenate([idx[0::4], idx[1::4]]))
 
 
 def _feature_sets(

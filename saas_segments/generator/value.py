@@ -31,7 +31,7 @@ def account_value(subs: Subscriptions, account_ids: list[str], day: int) -> Valu
     """
     n = len(account_ids)
     running = running_row(subs, day, n)
-    mrr = mrr_usd(subs, running, day)
+    mrr = mrr_usd(subs, running)
     paying = mrr > 0
     arr = mrr * 12
     tier = np.full(n, -1, np.int64)

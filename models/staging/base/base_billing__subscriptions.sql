@@ -1,4 +1,6 @@
-{#- An overlapping period is quarantined when it starts before the end of an earlier
+{#- A canceled or ended period must say when it ended: without a period_end it would
+    count as paying forever, so it is quarantined (`ended_without_period_end`).
+    An overlapping period is quarantined when it starts before the end of an earlier
     staged period of the same account (an open period counts as never ending). -#}
 {{ stage_raw_table(
     'billing', 'subscriptions', source('billing', 'subscriptions'),
@@ -9,6 +11,7 @@
     rules=[
         ['invalid_amount', 'amount < 0'],
         ['invalid_period', 'period_end <= period_start'],
+        ['ended_without_period_end', "status in ('canceled', 'ended') and period_end is null"],
     ],
     window_rules=[[
         'overlapping_period',

@@ -3,6 +3,7 @@
     lookups=[
         orphan_lookup(ref('stg_crm__accounts'), 'account_id', 'orphan_account'),
         orphan_lookup(ref('stg_app__users'), 'user_id', 'orphan_user', optional=true),
+        account_match_lookup(),
     ],
     rules=[['invalid_amount', 'handle_minutes < 0']],
 ) }}

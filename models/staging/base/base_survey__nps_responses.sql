@@ -3,6 +3,7 @@
     lookups=[
         orphan_lookup(ref('stg_app__users'), 'user_id', 'orphan_user'),
         orphan_lookup(ref('stg_crm__accounts'), 'account_id', 'orphan_account'),
+        account_match_lookup(),
     ],
     rules=[['invalid_score', 'score < 0 or score > 10 or score <> floor(score)']],
 ) }}
