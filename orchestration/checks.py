@@ -21,10 +21,13 @@ from dagster import (
 from orchestration.assets import RAW_KEYS, SEGMENT_QUALITY, dbt_models
 from orchestration.resources import WarehouseResource
 from saas_segments.audit import Audit, audit
-from saas_segments.gx_gates import CRITERIA, CHECKPOINT
+from saas_segments.gx_gates import CRITERIA, GATE_TABLES
 
 RAW_MAX_AGE = timedelta(hours=26)
 MART_MAX_AGE = timedelta(hours=26)
+
+
+CHECKPOINTS = {criterion: table.checkpoint for table in GATE_TABLES for criterion in table.criteria}
 
 
 def gx_check_name(criterion: str) -> str:
@@ -58,14 +61,14 @@ def criterion_result(result: Audit, criterion: str) -> AssetCheckResult:
             gx_check_name(criterion),
             asset=SEGMENT_QUALITY,
             blocking=True,
-            description=f"GX checkpoint {CHECKPOINT}, suite {criterion}: error-level failures block publishing",
+            description=f"GX checkpoint {CHECKPOINTS[criterion]}, suite {criterion}: error-level failures block publishing",
         )
         for criterion in CRITERIA
     ],
     name="gx_quality_gates",
 )
 def gx_quality_gates(context: AssetCheckExecutionContext, warehouse: WarehouseResource) -> Iterator[AssetCheckResult]:
-    """Run the GX checkpoint on the run's candidate (:func:`saas_segments.audit.audit`), one result per criterion."""
+    """Run the GX checkpoints on the run's candidate (:func:`saas_segments.audit.audit`), one result per criterion."""
     candidate = warehouse.candidate(context.run.run_id)
     result = audit(candidate, run_name=candidate.parent.name)
     for criterion in CRITERIA:

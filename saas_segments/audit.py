@@ -1,8 +1,8 @@
-"""Audit a built warehouse: run the GX checkpoint over its ``segment_quality``.
+"""Audit a built warehouse: run the GX checkpoints over its ``segment_quality`` and ``load_health``.
 
-The view is read through duckdb (read-only) into a pandas DataFrame and validated by
-the committed checkpoint in ``expectations/`` (see :mod:`saas_segments.gx_gates`);
-the checkpoint's action refreshes the Data Docs under
+Each relation is read through duckdb (read-only) into a pandas DataFrame and validated
+by its committed checkpoint in ``expectations/`` (see :mod:`saas_segments.gx_gates`);
+the checkpoints' action refreshes the Data Docs under
 ``expectations/uncommitted/data_docs/local_site/``.
 """
 
@@ -15,16 +15,16 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from saas_segments.gx_gates import CHECKPOINT, EXPECTATIONS_DIR
+from saas_segments.gx_gates import EXPECTATIONS_DIR, GATE_TABLES, GateTable
 from saas_segments.project import file_lock
 
-QUALITY_RELATION = "marts.segment_quality"
 DATA_DOCS = EXPECTATIONS_DIR / "uncommitted" / "data_docs" / "local_site" / "index.html"
 
 
 @dataclass(frozen=True)
 class GateFailure:
-    """One failed expectation: its criterion and severity, and the segments it caught."""
+    """One failed expectation: its criterion and severity, and the segment keys (or raw
+    tables, for the load criterion) it caught with their reasons."""
 
     criterion: str
     severity: str
@@ -32,7 +32,7 @@ class GateFailure:
     segments: tuple[tuple[str, str], ...]
 
     def lines(self) -> list[str]:
-        """One line per caught segment (or one for a table-level expectation)."""
+        """One line per caught segment key or raw table (or one for a table-level expectation)."""
         head = f"{self.severity.upper()} {self.criterion}"
         if not self.segments:
             return [f"{head}: {self.expectation}"]
@@ -63,43 +63,55 @@ class Audit:
         failed = sorted(self.failures, key=lambda failure: (failure.severity != "error", failure.criterion))
         lines = dict.fromkeys(line for failure in failed for line in failure.lines())
         head = (
-            f"GX checkpoint {CHECKPOINT}: {self.evaluated} expectations, {len(self.errors)} error-level and "
+            f"GX checkpoints {', '.join(table.checkpoint for table in GATE_TABLES)}: {self.evaluated} expectations, {len(self.errors)} error-level and "
             f"{len(self.failures) - len(self.errors)} warn-level failed"
         )
         return "\n".join([head, *(f"  {line}" for line in lines), f"  Data Docs: {self.data_docs}"])
 
 
-def read_quality(warehouse: Path) -> pd.DataFrame:
-    """``segment_quality`` of a warehouse file, opened read-only."""
+def read_relation(warehouse: Path, relation: str) -> pd.DataFrame:
+    """A gate relation of a warehouse file (ordered by its first column), opened read-only."""
     with duckdb.connect(str(warehouse), read_only=True) as connection:
-        return connection.execute(f"select * from {QUALITY_RELATION} order by segment_key").df()
+        return connection.execute(f"select * from {relation} order by 1, 2").df()
 
 
-def _failure(result: object) -> GateFailure:
+def _failure(result: object, key_column: str) -> GateFailure:
     """A failed expectation result as a :class:`GateFailure`."""
     config = result.expectation_config
     meta = config.meta or {}
     criterion = meta.get("criterion", "")
     rows = (result.result or {}).get("unexpected_index_list") or []
     segments = tuple(
-        dict.fromkeys((row["segment_key"], row.get(f"{criterion}_reason") or "") for row in rows if isinstance(row, dict))
+        dict.fromkeys((row[key_column], row.get(f"{criterion}_reason") or "") for row in rows if isinstance(row, dict))
     )
     return GateFailure(criterion, meta.get("severity", "error"), config.description or config.type, segments)
 
 
-def audit(warehouse: Path, run_name: str) -> Audit:
-    """Run the checkpoint on the warehouse's ``segment_quality`` and summarise it."""
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    import great_expectations as gx
+def _run(context: object, table: GateTable, frame: pd.DataFrame, run_name: str) -> list[GateFailure | None]:
+    """Run one checkpoint on its relation's rows: a failure per failed expectation, None per passed one."""
     from great_expectations.core.run_identifier import RunIdentifier
 
-    frame = read_quality(warehouse)
+    result = context.checkpoints.get(table.checkpoint).run(
+        batch_parameters={"dataframe": frame}, run_id=RunIdentifier(run_name=run_name)
+    )
+    outcomes = [outcome for validation in result.run_results.values() for outcome in validation.results]
+    return [None if outcome.success else _failure(outcome, table.key_column) for outcome in outcomes]
+
+
+def audit(warehouse: Path, run_name: str) -> Audit:
+    """Run every gate checkpoint on the warehouse's relations and summarise them."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    import great_expectations as gx
+
+    frames = {table.relation: read_relation(warehouse, table.relation) for table in GATE_TABLES}
     # one checkpoint run at a time writes results and Data Docs into the shared context
     with file_lock(EXPECTATIONS_DIR / "uncommitted" / "checkpoint.lock"):
         context = gx.get_context(mode="file", context_root_dir=EXPECTATIONS_DIR)
-        result = context.checkpoints.get(CHECKPOINT).run(
-            batch_parameters={"dataframe": frame}, run_id=RunIdentifier(run_name=run_name)
-        )
-    outcomes = [outcome for validation in result.run_results.values() for outcome in validation.results]
-    failures = tuple(_failure(outcome) for outcome in outcomes if not outcome.success)
-    return Audit(run_id=str(frame["run_id"].iloc[0]), evaluated=len(outcomes), failures=failures, data_docs=DATA_DOCS)
+        outcomes = [
+            outcome
+            for table in GATE_TABLES
+            for outcome in _run(context, table, frames[table.relation], run_name)
+        ]
+    failures = tuple(outcome for outcome in outcomes if outcome is not None)
+    quality = frames[GATE_TABLES[0].relation]
+    return Audit(run_id=str(quality["run_id"].iloc[0]), evaluated=len(outcomes), failures=failures, data_docs=DATA_DOCS)

@@ -80,6 +80,7 @@ LONG_RUNNING_FILES = [
     "test_publish.py",
     "test_orchestration.py",
     "test_quality_gates.py",
+    "test_gate_mutations.py",
     "test_spark.py",
     "test_postgres.py",
     "test_segment_registry.py",

@@ -17,7 +17,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import generate
+from conftest import CONTRACT_FIXTURE, copy_project, generate, query
+from saas_segments.project import dbt
 
 SPIKE = ("--spike-start", "2026-06-01", "--spike-days", "30", "--spike-factor", "5")
 
@@ -87,3 +88,34 @@ def test_too_small_segment_fails_measurable(tmp_path: Path, published: Path, dem
     small = blocked(process.stderr, "ERROR", "measurable")
     assert small == {"nps_passives": "3 members < min_segment_size 5"}
     assert sha256(published) == before
+
+
+def test_definition_hash_covers_upstream_models_and_vars_but_not_the_run(tmp_path: Path) -> None:
+    """Editing an upstream model or a var it reads gives the segments downstream a new
+    hash, and only them; another as_of or a quality-only meta key changes nothing."""
+    project = copy_project(tmp_path)
+    warehouse = tmp_path / "w.duckdb"
+
+    def hashes(dbt_vars: dict[str, object] | None = None) -> dict[str, str]:
+        dbt(
+            ["run", "--select", "dim_segments"],
+            raw_dir=CONTRACT_FIXTURE,
+            warehouse=warehouse,
+            dbt_vars=dbt_vars,
+            project_dir=project,
+        )
+        return dict(query(warehouse, "select segment_key, definition_hash from marts.dim_segments"))
+
+    def changed(after: dict[str, str]) -> set[str]:
+        return {key for key in before if before[key] != after[key]}
+
+    before = hashes()
+    assert changed(hashes({"as_of": "2025-05-02"})) == set()
+    nps_readers = {"nps_promoters", "nps_passives", "nps_detractors", "power_users", "at_risk_of_churn"}
+    assert changed(hashes({"nps_window_days": 90})) == nps_readers
+    yml = project / "models" / "marts" / "segments" / "seg_nps_promoters.yml"
+    yml.write_text(yml.read_text().replace("inputs: [nps_recent]", "inputs: [nps_recent, user_profile]"))
+    assert changed(hashes()) == set()
+    model = project / "models" / "intermediate" / "int_nps_latest.sql"
+    model.write_text(model.read_text() + "\n-- reviewed\n")
+    assert changed(hashes()) == nps_readers

@@ -1,47 +1,28 @@
 {#- Quality gates of the segments (segments.md "Segment quality gates"). -#}
 
-{#- Columns of a segment table that identify a member rather than measure it. -#}
-{% macro segment_identity_columns() %}
-    {{ return(['user_id', 'account_id', 'as_of_date', 'segment_key', 'trait_name', 'trait_value', 'reason']) }}
-{% endmacro %}
-
-{#- The rule's metric columns of a segment model: `meta.segment.metrics` when its YAML
-    lists them; else the non-identity columns that carry a not_null test; else, when it
-    tests none, every non-identity column. A segment with a column that is empty by
-    design for some members (e.g. the date of a contraction that not every at-risk
-    account had, the first early feature of a beta-only early adopter) lists its
-    metrics, so that column is not counted. -#}
-{% macro segment_metric_columns(node) %}
-    {%- set meta = segment_meta(node) -%}
-    {%- if meta.get('metrics') is not none -%}
-        {{ return(meta.metrics) }}
-    {%- endif -%}
-    {%- set columns = [] -%}
-    {%- for name in node.columns if name not in segment_identity_columns() -%}
-        {%- do columns.append(name) -%}
-    {%- endfor -%}
-    {%- set required = [] -%}
-    {%- for test in graph.nodes.values() if test.resource_type == 'test' and test.get('attached_node') == node.unique_id -%}
-        {%- if test.get('test_metadata') and test.test_metadata.name == 'not_null' and test.column_name in columns -%}
-            {%- do required.append(test.column_name) -%}
-        {%- endif -%}
-    {%- endfor -%}
-    {{ return((required or columns) | unique | sort | list) }}
-{% endmacro %}
-
 {#- Every segment model with what segment_quality reads from it: its relation (none
-    when the table does not exist yet), the SQL expression of its segment key and its
-    metric columns. Relations come from the graph, not ref(), so segment_quality needs
-    no edge to each segment model. -#}
+    when the table does not exist yet), the SQL expression of its segment key, the
+    rule inputs it needs (`meta.segment.inputs`, names from quality_input_names(); at
+    least one) and the reconciliations it relies on (`meta.segment.reconciliations`,
+    check names of quality_reconciliations). Relations come from the graph, not ref(),
+    so segment_quality needs no edge to each segment model. -#}
 {% macro segment_quality_sources() %}
     {%- set sources = [] -%}
     {%- for node in segment_nodes() -%}
         {%- set meta = segment_meta(node) -%}
+        {%- set inputs = meta.get('inputs') or [] -%}
+        {%- if not inputs -%}
+            {{ exceptions.raise_compiler_error("segment model '" ~ node.name ~ "': meta.segment.inputs must name the rule's inputs (one or more of " ~ quality_input_names() | join(', ') ~ ")") }}
+        {%- endif -%}
+        {%- for name in inputs if name not in quality_input_names() -%}
+            {{ exceptions.raise_compiler_error("segment model '" ~ node.name ~ "': unknown input '" ~ name ~ "' in meta.segment.inputs; known: " ~ quality_input_names() | join(', ')) }}
+        {%- endfor -%}
         {%- do sources.append({
             'model_name': node.name,
             'relation': adapter.get_relation(database=node.database, schema=node.schema, identifier=node.alias),
-            'key_sql': meta.key_column if meta.get('key_column') else "'" ~ meta.key ~ "'",
-            'metrics': segment_metric_columns(node),
+            'inputs': inputs,
+            'reconciliations': meta.get('reconciliations') or [],
+            'flag': meta.get('flag'),
         }) -%}
     {%- endfor -%}
     {{ return(sources) }}
@@ -58,7 +39,14 @@
 {% macro record_segment_quality() %}
     {%- set history = ref('segment_quality_history') -%}
     {%- set quality = ref('segment_quality') -%}
-    {%- set columns = adapter.get_columns_in_relation(history) | map(attribute='name') | list -%}
+    {#- columns of both (a history table created by an earlier version keeps columns
+        segment_quality no longer has; they stay null for new runs) -#}
+    {%- set produced = adapter.get_columns_in_relation(quality) | map(attribute='name') | list -%}
+    {%- set columns = [] -%}
+    {%- for name in adapter.get_columns_in_relation(history) | map(attribute='name')
+        if name in produced or name == 'recorded_at' -%}
+        {%- do columns.append(name) -%}
+    {%- endfor -%}
     {%- set values = [] -%}
     {%- for name in columns -%}
         {%- do values.append(dbt.current_timestamp() ~ ' as recorded_at' if name == 'recorded_at' else name) -%}

@@ -66,20 +66,60 @@
     from {{ this }}
 {% endmacro %}
 
-{#- A stable hash of a segment's definition: its SQL, the SQL of the project macros it
-    calls directly (e.g. nps_category_segment), its meta and the values of the thresholds
-    it names. -#}
+{#- A stable hash of a segment's definition: the SQL of the segment model and of every
+    model upstream of it, the SQL of the project macros they call directly (e.g.
+    nps_category_segment), its meta (without the quality gate's inputs,
+    reconciliations and flag, which do not change who is a member) and the values of
+    every var that SQL reads and of the thresholds it names. Vars that select the run
+    rather than define the rule (definition_hash_run_vars) are left out, so an
+    unchanged definition keeps its hash across as_of dates and raw dirs, and a change
+    anywhere upstream gives a new hash. -#}
+{% macro definition_hash_run_vars() %}
+    {{ return(['as_of', 'raw_dir', 'raw_schema', 'data_test_scope', 'quality_profile', 'incremental_lookback_days']) }}
+{% endmacro %}
+
 {% macro segment_definition_hash(node) %}
     {%- set meta = segment_meta(node) -%}
-    {%- set values = [] -%}
-    {%- for name in meta.get('thresholds', []) -%}
-        {%- do values.append(name ~ '=' ~ var(name)) -%}
+    {%- set rule = {} -%}
+    {%- for name, value in meta.items() if name not in ['inputs', 'reconciliations', 'flag'] -%}
+        {%- do rule.update({name: value}) -%}
+    {%- endfor -%}
+    {%- set models = [node.unique_id] -%}
+    {%- set frontier = [node.unique_id] -%}
+    {%- for _ in range(1000) if frontier -%}
+        {%- set upstream = [] -%}
+        {%- for unique_id in frontier -%}
+            {%- for parent in graph.nodes[unique_id].depends_on.nodes
+                if parent.startswith('model.') and parent not in models and parent not in upstream -%}
+                {%- do upstream.append(parent) -%}
+            {%- endfor -%}
+        {%- endfor -%}
+        {%- do models.extend(upstream) -%}
+        {%- do frontier.clear() -%}
+        {%- do frontier.extend(upstream) -%}
+    {%- endfor -%}
+    {%- set codes = [] -%}
+    {%- set macro_ids = [] -%}
+    {%- for unique_id in models | sort -%}
+        {%- do codes.append(unique_id ~ '=' ~ graph.nodes[unique_id].raw_code) -%}
+        {%- for macro_id in graph.nodes[unique_id].depends_on.macros
+            if macro_id.startswith('macro.' ~ project_name ~ '.') and macro_id not in macro_ids -%}
+            {%- do macro_ids.append(macro_id) -%}
+        {%- endfor -%}
     {%- endfor -%}
     {%- set macros = [] -%}
-    {%- for macro_id in node.depends_on.macros | sort -%}
-        {%- if macro_id.startswith('macro.' ~ project_name ~ '.') -%}
-            {%- do macros.append(context[macro_id.split('.')[-1]].macro.macro_sql) -%}
-        {%- endif -%}
+    {%- for macro_id in macro_ids | sort -%}
+        {%- do macros.append(context[macro_id.split('.')[-1]].macro.macro_sql) -%}
     {%- endfor -%}
-    {{ return(local_md5(node.raw_code ~ '|' ~ macros | join('|') ~ '|' ~ (meta | tojson) ~ '|' ~ values | join(';'))) }}
+    {%- set names = meta.get('thresholds', []) | list -%}
+    {%- for code in codes + macros -%}
+        {%- for name in modules.re.findall("var\\(\\s*['\"](\\w+)['\"]", code) if name not in names -%}
+            {%- do names.append(name) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {%- set values = [] -%}
+    {%- for name in names | unique | sort if name not in definition_hash_run_vars() -%}
+        {%- do values.append(name ~ '=' ~ (var(name, none) | tojson)) -%}
+    {%- endfor -%}
+    {{ return(local_md5(codes | join('|') ~ '|' ~ macros | join('|') ~ '|' ~ (rule | tojson) ~ '|' ~ values | join(';'))) }}
 {% endmacro %}

@@ -12,10 +12,8 @@
     run_id is the dbt invocation that created the view; the refresh records its rows
     under that id once the build is published. -#}
 {%- set sources = segment_quality_sources() if execute else [] -%}
-{%- set partitions = {
-    'value_tier': ['value_tier_high', 'value_tier_medium', 'value_tier_low'],
-    'nps_category': ['nps_promoters', 'nps_passives', 'nps_detractors'],
-} -%}
+{%- set dims = {'dim_accounts': ref('dim_accounts'), 'dim_users': ref('dim_users')} -%}
+{%- set floors = var('input_coverage_floors') -%}
 {%- set text = dbt.type_string() -%}
 {%- set float = dbt.type_float() -%}
 
@@ -106,52 +104,177 @@ accounts as (
         on accounts_as_of.account_id = engagement.account_id
 ),
 
-account_revenue as (
-    select
-        account_id,
-        arr_usd,
-        is_paying
-    from {{ ref('int_account_revenue') }}
-),
-
-value_tiers as (
-    select account_id
-    from {{ ref('int_account_value_tiers') }}
-),
-
-nps_respondents as (
-    select user_id
-    from {{ ref('int_nps_latest') }}
-),
-
--- what each segment table holds: rows and rows with every metric column non-null
-segment_tables as (
-    {%- for source in sources if source.relation is not none %}
+-- every input of the catalogue over its eligible population (macros/quality/quality_inputs.sql)
+input_populations as (
+    {%- for name in quality_input_names() %}
         select
-            '{{ source.model_name }}' as model_name,
-            cast({{ source.key_sql }} as {{ text }}) as segment_key,
-            count(*) as table_rows,
-            cast(sum(
-                case
-                    when {% for column in source.metrics %}{{ column }} is not null{{ ' and ' if not loop.last }}
-                    {%- else %}true{% endfor %}
-                        then 1
-                    else 0
-                end
-            ) as bigint) as covered_rows,
-            cast('{{ source.metrics | join(", ") }}' as {{ text }}) as metric_columns
-        from {{ source.relation }}
-        group by cast({{ source.key_sql }} as {{ text }})
+            cast('{{ name }}' as {{ text }}) as input_name,
+            cast(input_{{ name }}.entity_id as {{ text }}) as entity_id,
+            input_{{ name }}.has_input
+        from ({{ quality_input_sql(name) }}) as input_{{ name }}
+        {%- if not loop.last %}
+        union all
+        {%- endif %}
+    {%- endfor %}
+),
+
+input_coverage as (
+    select
+        input_name,
+        count(*) as eligible,
+        cast(sum(case when has_input then 1 else 0 end) as bigint) as covered,
+        cast(sum(case when has_input then 1 else 0 end) as {{ float }}) / nullif(count(*), 0) as coverage
+    from input_populations
+    group by input_name
+),
+
+input_floors as (
+    {%- for name in quality_input_names() %}
+        {%- if name not in floors %}
+            {{ exceptions.raise_compiler_error("var input_coverage_floors has no {warn, error} for input '" ~ name ~ "'") }}
+        {%- endif %}
+        select
+            cast('{{ name }}' as {{ text }}) as input_name,
+            cast({{ floors[name]['warn'] }} as {{ float }}) as warn_floor,
+            cast({{ floors[name]['error'] }} as {{ float }}) as error_floor
+        {%- if not loop.last %}
+        union all
+        {%- endif %}
+    {%- endfor %}
+),
+
+-- the inputs each segment model names, judged: 2 = below the error floor, 1 = below warn
+segment_inputs as (
+    {%- for source in sources %}
+        {%- set outer = loop %}
+        {%- for name in source.inputs %}
+        select
+            cast('{{ source.model_name }}' as {{ text }}) as model_name,
+            cast('{{ name }}' as {{ text }}) as input_name
+        {%- if not (outer.last and loop.last) %}
+        union all
+        {%- endif %}
+        {%- endfor %}
+    {%- else %}
+        select
+            cast(null as {{ text }}) as model_name,
+            cast(null as {{ text }}) as input_name
+        where 1 = 0
+    {%- endfor %}
+),
+
+judged_inputs as (
+    select
+        segment_inputs.model_name,
+        segment_inputs.input_name,
+        input_coverage.eligible,
+        input_coverage.covered,
+        input_coverage.coverage,
+        input_floors.warn_floor,
+        input_floors.error_floor,
+        case
+            when input_coverage.coverage < input_floors.error_floor then 2
+            when input_coverage.coverage < input_floors.warn_floor then 1
+            else 0
+        end as coverage_level
+    from segment_inputs
+    left join input_coverage on segment_inputs.input_name = input_coverage.input_name
+    left join input_floors on segment_inputs.input_name = input_floors.input_name
+),
+
+-- per segment model: its worst input (highest level, then lowest coverage)
+weakest_inputs as (
+    select
+        model_name,
+        input_name,
+        eligible,
+        covered,
+        coverage,
+        warn_floor,
+        error_floor,
+        coverage_level,
+        row_number() over (
+            partition by model_name
+            order by coverage_level desc, coalesce(coverage, 1) asc, input_name
+        ) as weakness
+    from judged_inputs
+),
+
+segment_input_names as (
+    select
+        model_name,
+        {{ dbt.listagg('input_name', "', '", 'order by input_name') }} as input_names
+    from judged_inputs
+    group by model_name
+),
+
+reconciliations as (
+    select
+        check_name,
+        is_reconciled,
+        reason
+    from {{ ref('quality_reconciliations') }}
+),
+
+-- the reconciliations each segment model relies on; the first failing one per model
+segment_reconciliations as (
+    {%- set pairs = [] -%}
+    {%- for source in sources -%}
+        {%- for check in source.reconciliations -%}
+            {%- do pairs.append((source.model_name, check)) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {%- for model_name, check in pairs %}
+        select
+            cast('{{ model_name }}' as {{ text }}) as model_name,
+            cast('{{ check }}' as {{ text }}) as check_name
         {%- if not loop.last %}
         union all
         {%- endif %}
     {%- else %}
         select
             cast(null as {{ text }}) as model_name,
-            cast(null as {{ text }}) as segment_key,
-            0 as table_rows,
-            0 as covered_rows,
-            cast(null as {{ text }}) as metric_columns
+            cast(null as {{ text }}) as check_name
+        where 1 = 0
+    {%- endfor %}
+),
+
+failed_reconciliations as (
+    select
+        segment_reconciliations.model_name,
+        {{ dbt.listagg('segment_reconciliations.check_name', "', '", 'order by segment_reconciliations.check_name') }}
+            as checks,
+        cast(sum(
+            case when reconciliations.is_reconciled is null or not reconciliations.is_reconciled then 1 else 0 end
+        ) as bigint) as failed_checks,
+        {{ dbt.listagg(
+            'case when not reconciliations.is_reconciled then reconciliations.reason end', "'; '",
+            'order by segment_reconciliations.check_name'
+        ) }} as failed_reason
+    from segment_reconciliations
+    left join reconciliations on segment_reconciliations.check_name = reconciliations.check_name
+    group by segment_reconciliations.model_name
+),
+
+-- the segment's size as an independent flag of dim_accounts / dim_users counts it
+-- (`meta.segment.flag`: model, column, value)
+flag_counts as (
+    {%- set flagged = sources | selectattr('flag') | list %}
+    {%- for source in flagged %}
+        select
+            cast('{{ source.model_name }}' as {{ text }}) as model_name,
+            cast('{{ source.flag.model }}.{{ source.flag.column }} = {{ source.flag.value }}' as {{ text }}) as flag,
+            count(*) as flag_count
+        from {{ dims[source.flag.model] }}
+        where {{ source.flag.column }} = '{{ source.flag.value }}'
+        {%- if not loop.last %}
+        union all
+        {%- endif %}
+    {%- else %}
+        select
+            cast(null as {{ text }}) as model_name,
+            cast(null as {{ text }}) as flag,
+            0 as flag_count
         where 1 = 0
     {%- endfor %}
 ),
@@ -346,70 +469,6 @@ latest_runs as (
     from previous_runs
 ),
 
--- partitions that must be exhaustive and exclusive over their universe
-partition_keys as (
-    {%- for partition, keys in partitions.items() %}
-        {%- set outer = loop %}
-        {%- for key in keys %}
-        select
-            cast('{{ partition }}' as {{ text }}) as partition_name,
-            cast('{{ key }}' as {{ text }}) as segment_key
-        {%- if not (outer.last and loop.last) %}
-        union all
-        {%- endif %}
-        {%- endfor %}
-    {%- endfor %}
-),
-
-partition_members as (
-    select
-        partition_keys.partition_name,
-        current_members.entity_id,
-        count(*) as memberships
-    from current_members
-    inner join partition_keys on current_members.segment_key = partition_keys.segment_key
-    group by partition_keys.partition_name, current_members.entity_id
-),
-
-partition_universe as (
-    select
-        'value_tier' as partition_name,
-        account_id as entity_id
-    from value_tiers
-    union all
-    select
-        'nps_category' as partition_name,
-        user_id as entity_id
-    from nps_respondents
-),
-
-partition_checks as (
-    select
-        coalesce(partition_universe.partition_name, partition_members.partition_name) as partition_name,
-        cast(sum(case when partition_members.entity_id is null then 1 else 0 end) as bigint) as entities_in_none,
-        cast(sum(case when partition_members.memberships > 1 then 1 else 0 end) as bigint) as entities_in_several,
-        cast(sum(case when partition_universe.entity_id is null then 1 else 0 end) as bigint) as members_outside_universe
-    from partition_universe
-    full outer join partition_members
-        on
-            partition_universe.partition_name = partition_members.partition_name
-            and partition_universe.entity_id = partition_members.entity_id
-    group by coalesce(partition_universe.partition_name, partition_members.partition_name)
-),
-
-tier_arr as (
-    select coalesce(sum(account_revenue.arr_usd * partition_members.memberships), 0) as tier_arr_usd
-    from partition_members
-    left join account_revenue on partition_members.entity_id = account_revenue.account_id
-    where partition_members.partition_name = 'value_tier'
-),
-
-total_arr as (
-    select coalesce(sum(arr_usd), 0) as total_arr_usd
-    from account_revenue
-    where is_paying
-),
-
 figures as (
     select
         as_of.as_of_date,
@@ -424,15 +483,14 @@ figures as (
         population.population,
         cast(coalesce(member_figures.member_count, 0) as {{ float }}) / nullif(population.population, 0)
             as share_of_population,
-        segment_tables.table_rows,
-        segment_tables.metric_columns,
         missing_tables.model_name is not null as is_table_missing,
-        case
-            when missing_tables.model_name is null
-                then
-                    cast(coalesce(segment_tables.covered_rows, 0) as {{ float }})
-                    / nullif(coalesce(segment_tables.table_rows, 0), 0)
-        end as metric_coverage,
+        segment_input_names.input_names,
+        weakest_inputs.input_name as weakest_input,
+        weakest_inputs.eligible as weakest_input_eligible,
+        weakest_inputs.coverage as input_coverage,
+        weakest_inputs.warn_floor as input_coverage_warn_floor,
+        weakest_inputs.error_floor as input_coverage_error_floor,
+        weakest_inputs.coverage_level as input_coverage_level,
         cast(member_figures.reachable_members as {{ float }}) / nullif(member_figures.member_count, 0)
             as reachable_share,
         cast(member_figures.recent_signup_members as {{ float }}) / nullif(member_figures.member_count, 0)
@@ -466,33 +524,28 @@ figures as (
         and same_as_of_runs.membership_hash != coalesce(member_figures.membership_hash, '') as is_rebuild_different,
         latest_runs.definition_version as previous_definition_version,
         latest_runs.definition_hash as previous_definition_hash,
-        partition_checks.partition_name,
-        case
-            when partition_checks.partition_name is not null
-                then
-                    partition_checks.entities_in_none = 0
-                    and partition_checks.entities_in_several = 0
-                    and partition_checks.members_outside_universe = 0
-        end as is_partition_exhaustive_exclusive,
-        partition_checks.entities_in_none as partition_entities_in_none,
-        partition_checks.entities_in_several as partition_entities_in_several,
-        partition_checks.members_outside_universe as partition_members_outside,
-        case
-            when partition_checks.partition_name = 'value_tier' then abs(tier_arr.tier_arr_usd - total_arr.total_arr_usd)
-        end as tier_arr_gap_usd
+        failed_reconciliations.checks as reconciliation_checks,
+        coalesce(failed_reconciliations.failed_checks, 0) as failed_reconciliations,
+        failed_reconciliations.failed_reason as reconciliation_reason,
+        flag_counts.flag,
+        flag_counts.flag_count
     from segments
     cross join as_of
     cross join spike
     cross join source
-    cross join tier_arr
-    cross join total_arr
     left join population on segments.grain = population.entity_type
     left join member_figures on segments.segment_key = member_figures.segment_key
-    left join segment_tables
-        on
-            segments.model_name = segment_tables.model_name
-            and segments.segment_key = segment_tables.segment_key
     left join missing_tables on segments.model_name = missing_tables.model_name
+    left join segment_input_names on segments.model_name = segment_input_names.model_name
+    left join weakest_inputs
+        on
+            segments.model_name = weakest_inputs.model_name
+            and weakest_inputs.weakness = 1
+    left join failed_reconciliations on segments.model_name = failed_reconciliations.model_name
+    left join flag_counts
+        on
+            segments.model_name = flag_counts.model_name
+            and not segments.is_multi_key
     left join previous_run_figures
         on
             segments.segment_key = previous_run_figures.segment_key
@@ -507,21 +560,19 @@ figures as (
         on
             segments.segment_key = latest_runs.segment_key
             and latest_runs.recency = 1
-    left join partition_keys on segments.segment_key = partition_keys.segment_key
-    left join partition_checks on partition_keys.partition_name = partition_checks.partition_name
 ),
 
 thresholds as (
     select
         {{ min_segment_size() }} as min_segment_size,
-        cast({{ var('min_metric_coverage') }} as {{ float }}) as min_metric_coverage,
         cast({{ var('accessible_warn_share') }} as {{ float }}) as accessible_warn_share,
         cast({{ var('accessible_error_share') }} as {{ float }}) as accessible_error_share,
         cast({{ var('max_size_change') }} as {{ float }}) as max_size_change,
         cast({{ var('min_membership_jaccard') }} as {{ float }}) as min_membership_jaccard,
+        cast({{ var('max_size_change_error') }} as {{ float }}) as max_size_change_error,
+        cast({{ var('min_membership_jaccard_error') }} as {{ float }}) as min_membership_jaccard_error,
         cast({{ var('spike_member_share') }} as {{ float }}) as spike_member_share,
-        cast('{{ var("spike_gate_severity") }}' as {{ text }}) as spike_gate_severity,
-        cast({{ var('max_arr_gap_usd') }} as {{ float }}) as max_arr_gap_usd
+        cast('{{ var("spike_gate_severity") }}' as {{ text }}) as spike_gate_severity
 ),
 
 flags as (
@@ -534,7 +585,20 @@ flags as (
             as spike_driven,
         abs(figures.size_change) as abs_size_change,
         not figures.is_multi_key as is_size_gated,
-        figures.definition_hash != figures.previous_definition_hash as is_definition_changed
+        figures.definition_hash != figures.previous_definition_hash as is_definition_changed,
+        figures.flag_count is not null and figures.flag_count != figures.member_count as is_flag_mismatch,
+        case
+            when figures.is_multi_key then 0
+            when
+                abs(figures.size_change) > thresholds.max_size_change_error
+                or figures.membership_jaccard < thresholds.min_membership_jaccard_error
+                then 2
+            when
+                abs(figures.size_change) > thresholds.max_size_change
+                or figures.membership_jaccard < thresholds.min_membership_jaccard
+                then 1
+            else 0
+        end as stability_level
     from figures
     cross join thresholds
 ),
@@ -545,7 +609,8 @@ verdicts as (
         case
             when is_table_missing then 'fail'
             when is_size_gated and member_count < min_segment_size then 'fail'
-            when metric_coverage < min_metric_coverage then 'fail'
+            when input_coverage_level = 2 then 'fail'
+            when input_coverage_level = 1 then 'warn'
             else 'pass'
         end as measurable_verdict,
         case
@@ -556,17 +621,18 @@ verdicts as (
                     "cast(member_count as " ~ text ~ ")", "' members < min_segment_size '",
                     "cast(min_segment_size as " ~ text ~ ")",
                 ]) }}
-            when metric_coverage < min_metric_coverage
-                then {{ dbt.concat([
-                    "cast(cast(100 * metric_coverage as decimal(9, 1)) as " ~ text ~ ")",
-                    "'% of members have every metric non-null (' ", "metric_columns", "') < '",
-                    "cast(cast(100 * min_metric_coverage as decimal(9, 1)) as " ~ text ~ ")", "'%'",
-                ]) }}
             else {{ dbt.concat([
                 "cast(member_count as " ~ text ~ ")", "' members'",
                 "case when is_size_gated then '' else ' (trait/need key: size not gated)' end",
-                "', metrics non-null for '",
-                "coalesce(" ~ dbt.concat(["cast(cast(100 * metric_coverage as decimal(9, 1)) as " ~ text ~ ")", "'%'"]) ~ ", 'n/a')",
+                "', input '", "weakest_input", "': '",
+                "coalesce(" ~ dbt.concat([
+                    "cast(cast(100 * input_coverage as decimal(9, 1)) as " ~ text ~ ")", "'%'",
+                ]) ~ ", 'n/a')",
+                "' of '", "cast(weakest_input_eligible as " ~ text ~ ")", "' eligible covered'",
+                "case when input_coverage_level = 2 then ' < error floor ' "
+                ~ "when input_coverage_level = 1 then ' < warn floor ' else ' >= ' end",
+                "cast(cast(100 * case when input_coverage_level = 2 then input_coverage_error_floor "
+                ~ "else input_coverage_warn_floor end as decimal(9, 1)) as " ~ text ~ ")", "'%'",
             ]) }}
         end as measurable_reason,
         case
@@ -586,9 +652,9 @@ verdicts as (
         end as accessible_reason,
         case
             when spike_driven and spike_gate_severity = 'error' then 'fail'
+            when stability_level = 2 then 'fail'
             when spike_driven then 'warn'
-            when is_size_gated and abs_size_change > max_size_change then 'warn'
-            when is_size_gated and membership_jaccard < min_membership_jaccard then 'warn'
+            when stability_level = 1 then 'warn'
             else 'pass'
         end as stable_verdict,
         case
@@ -603,14 +669,18 @@ verdicts as (
                 ]) }}
             when not is_size_gated then 'trait/need key: size change not gated'
             when previous_member_count is null then 'no previous published as_of'
-            when abs_size_change > max_size_change or membership_jaccard < min_membership_jaccard
+            when stability_level > 0
                 then {{ dbt.concat([
                     "'size '", "cast(previous_member_count as " ~ text ~ ")", "' -> '",
                     "cast(member_count as " ~ text ~ ")", "' since '", "cast(previous_as_of_date as " ~ text ~ ")",
                     "' ('", "cast(cast(100 * size_change as decimal(9, 1)) as " ~ text ~ ")",
                     "'%), Jaccard '", "coalesce(cast(cast(membership_jaccard as decimal(9, 2)) as " ~ text ~ "), 'n/a')",
-                    "', limits +/-'", "cast(cast(100 * max_size_change as decimal(9, 1)) as " ~ text ~ ")",
-                    "'% and '", "cast(cast(min_membership_jaccard as decimal(9, 2)) as " ~ text ~ ")",
+                    "case when stability_level = 2 then ', error limits +/-' else ', warn limits +/-' end",
+                    "cast(cast(100 * case when stability_level = 2 then max_size_change_error else max_size_change end"
+                    ~ " as decimal(9, 1)) as " ~ text ~ ")",
+                    "'% and '",
+                    "cast(cast(case when stability_level = 2 then min_membership_jaccard_error "
+                    ~ "else min_membership_jaccard end as decimal(9, 2)) as " ~ text ~ ")",
                 ]) }}
             else {{ dbt.concat([
                 "'size '", "cast(previous_member_count as " ~ text ~ ")", "' -> '", "cast(member_count as " ~ text ~ ")",
@@ -620,38 +690,28 @@ verdicts as (
         end as stable_reason,
         case
             when is_table_missing then 'fail'
-            when table_rows != member_count or (table_rows is null and member_count > 0) then 'fail'
             when is_rebuild_different then 'fail'
-            when not is_partition_exhaustive_exclusive then 'fail'
-            when tier_arr_gap_usd > max_arr_gap_usd then 'fail'
+            when failed_reconciliations > 0 then 'fail'
+            when is_flag_mismatch then 'fail'
             when is_definition_changed and definition_version = previous_definition_version then 'warn'
             else 'pass'
         end as consistent_verdict,
         case
-            when is_table_missing
-                then {{ dbt.concat(["model_name", "' was not built when segment_quality was created'"]) }}
-            when table_rows != member_count or (table_rows is null and member_count > 0)
-                then {{ dbt.concat([
-                    "cast(member_count as " ~ text ~ ")", "' recorded members but '",
-                    "cast(coalesce(table_rows, 0) as " ~ text ~ ")", "' rows in '", "model_name",
-                ]) }}
-            when is_rebuild_different
-                then {{ dbt.concat([
-                    "'rebuilding the as_of on the same source data changed the members recorded by run '",
-                    "same_as_of_run_id",
-                ]) }}
-            when not is_partition_exhaustive_exclusive
-                then {{ dbt.concat([
-                    "partition_name", "' segments not exhaustive and exclusive: '",
-                    "cast(partition_entities_in_none as " ~ text ~ ")", "' in none, '",
-                    "cast(partition_entities_in_several as " ~ text ~ ")", "' in several, '",
-                    "cast(partition_members_outside as " ~ text ~ ")", "' outside the universe'",
-                ]) }}
-            when tier_arr_gap_usd > max_arr_gap_usd
-                then {{ dbt.concat([
-                    "'value tier ARR differs from total ARR by '",
-                    "cast(cast(tier_arr_gap_usd as decimal(18, 2)) as " ~ text ~ ")", "' USD'",
-                ]) }}
+            when is_table_missing or is_rebuild_different or failed_reconciliations > 0 or is_flag_mismatch
+                -- every failure, each after '; ' (the first separator is cut off)
+                then substring({{ dbt.concat([
+                    "case when is_table_missing then " ~ dbt.concat(["'; '", "model_name", "' was not built when segment_quality was created'"]) ~ " else '' end",
+                    "case when is_rebuild_different then " ~ dbt.concat([
+                        "'; rebuilding the as_of on the same source data changed the members recorded by run '",
+                        "same_as_of_run_id",
+                    ]) ~ " else '' end",
+                    "case when failed_reconciliations > 0 then "
+                    ~ dbt.concat(["'; '", "coalesce(reconciliation_reason, 'a reconciliation did not run')"]) ~ " else '' end",
+                    "case when is_flag_mismatch then " ~ dbt.concat([
+                        "'; '", "cast(member_count as " ~ text ~ ")", "' members but '", "cast(flag_count as " ~ text ~ ")",
+                        "' rows with '", "flag",
+                    ]) ~ " else '' end",
+                ]) }}, 3)
             when is_definition_changed and definition_version = previous_definition_version
                 then {{ dbt.concat([
                     "'definition changed without a new version (still version '",
@@ -662,7 +722,11 @@ verdicts as (
                     "'definition changed: version '", "cast(previous_definition_version as " ~ text ~ ")", "' -> '",
                     "cast(definition_version as " ~ text ~ ")",
                 ]) }}
-            else 'definition unchanged, members reconcile with the segment table'
+            else {{ dbt.concat([
+                "'definition unchanged'",
+                "coalesce(" ~ dbt.concat(["', reconciled: '", "reconciliation_checks"]) ~ ", '')",
+                "coalesce(" ~ dbt.concat(["', size = '", "flag"]) ~ ", '')",
+            ]) }}
         end as consistent_reason
     from flags
 )
@@ -683,9 +747,12 @@ select
     member_count,
     population,
     share_of_population,
-    table_rows,
-    metric_columns,
-    metric_coverage,
+    input_names,
+    weakest_input,
+    weakest_input_eligible,
+    input_coverage,
+    input_coverage_warn_floor,
+    input_coverage_error_floor,
     reachable_share,
     recent_signup_share,
     recent_signups_per_day,
@@ -701,18 +768,19 @@ select
     membership_jaccard,
     same_as_of_run_id,
     is_rebuild_different,
-    partition_name,
-    is_partition_exhaustive_exclusive,
-    tier_arr_gap_usd,
+    reconciliation_checks,
+    failed_reconciliations,
+    flag,
+    flag_count,
     min_segment_size,
-    min_metric_coverage,
     accessible_warn_share,
     accessible_error_share,
     max_size_change,
     min_membership_jaccard,
+    max_size_change_error,
+    min_membership_jaccard_error,
     spike_member_share,
     spike_gate_severity,
-    max_arr_gap_usd,
     measurable_verdict,
     measurable_reason,
     accessible_verdict,
