@@ -28,6 +28,7 @@ CONTRACT_FIXTURE = FIXTURES / "raw_contract"
 # slow file from running alone at the end.
 LONG_RUNNING_FILES = [
     "test_publish.py",
+    "test_raw_layouts.py",
     "test_orchestration.py",
     "test_quality_gates.py",
     "test_spark.py",

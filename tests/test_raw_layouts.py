@@ -4,7 +4,10 @@ read, files without a required column, malformed CSV lines and non-UTF-8 files."
 from __future__ import annotations
 
 import gzip
+import json
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,7 +18,7 @@ import pytest
 from conftest import CONTRACT_FIXTURE, query
 from test_staging_quarantine import BASE_MODELS, actual_outcomes, expected_outcomes
 from saas_segments import pg_load, raw_files
-from saas_segments.project import dbt
+from saas_segments.project import PROJECT_DIR, dbt, dbt_env
 
 #: Lines appended to the fixture's support_tickets.csv that the CSV reader cannot parse:
 #: (line number, rule in stg_quarantine, the line).
@@ -235,3 +238,49 @@ def pg_rows(sql: str) -> list[tuple]:
             return cursor.fetchall()
     finally:
         connection.close()
+
+
+# ---- Spark: the same files, or an error naming what Spark cannot read ------------------
+
+
+def spark_hook(raw: Path, workdir: Path, queries: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run the raw-source hook on a local Spark session (``dbt seed`` of the currency
+    seed runs it first) and write QUERIES' rows to ``workdir/out.json``."""
+    if shutil.which("java") is None:
+        pytest.fail("Spark needs a Java runtime: no `java` on PATH (apt-get install openjdk-17-jre-headless)")
+    (workdir / "queries.json").write_text(json.dumps(queries))
+    (workdir / "commands.json").write_text(json.dumps([["seed", "--select", "ref_currencies", "--target-path", str(workdir / "target")]]))
+    env = dbt_env(
+        raw_dir=raw,
+        extra={"SAAS_TARGET": "spark", "SAAS_SPARK_DIR": str(workdir / "spark"), "SAAS_SPARK_CATALOG": "in-memory"},
+    )
+    return subprocess.run(
+        [sys.executable, str(PROJECT_DIR / "tests" / "spark_build.py"), str(workdir / "out.json"),
+         str(workdir / "queries.json"), str(workdir / "commands.json")],
+        cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False,
+    )
+
+
+@pytest.mark.slow
+def test_spark_reads_hive_folders_gzip_and_any_case_suffixes(layouts_dir: Path, layouts_warehouse: Path, tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    shutil.copytree(layouts_dir, raw)
+    (raw / "users.CSV.GZ").rename(raw / "users.csv.gz")  # Hadoop picks the gzip codec by a lower-case suffix
+    shutil.copy(CONTRACT_FIXTURE / "support_tickets.csv", raw)  # Spark stops on malformed lines (mode FAILFAST)
+    queries = {table: f"select count(*) from raw.{table}" for table in BASE_MODELS}
+    process = spark_hook(raw, tmp_path, queries)
+    assert process.returncode == 0, process.stdout[-4000:] + process.stderr[-2000:]
+    counts = {table: rows[0][0] for table, rows in json.loads((tmp_path / "out.json").read_text()).items()}
+    expected = {table: query(layouts_warehouse, f"select count(*) from raw.{table}")[0][0] for table in BASE_MODELS}
+    assert counts == expected
+    assert counts["events"] == 22
+
+
+@pytest.mark.slow
+def test_spark_refuses_unread_files_and_upper_case_gzip(tmp_path: Path) -> None:
+    raw = layouts_raw_dir(tmp_path)
+    (raw / "events" / "notes.txt").write_text("exported from the CRM on Monday\n")
+    process = spark_hook(raw, tmp_path, {})
+    assert process.returncode != 0
+    assert BROKEN_MESSAGES[0] in process.stdout, process.stdout[-4000:]
+    assert "raw table 'users' has files Spark cannot read: users.CSV.GZ (gzip needs a lower-case .gz suffix)" in process.stdout
