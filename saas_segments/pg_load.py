@@ -5,9 +5,10 @@ into the ``raw`` schema first. Each contract table is found and read exactly as 
 DuckDB path finds and reads it (:mod:`saas_segments.raw_files`), every column cast to
 text (CSV is read as text, Parquet values are rendered as DuckDB renders them),
 written as CSV and streamed into ``COPY raw.<table> FROM STDIN``. CSV lines the
-reader rejects go to ``raw._raw_rejected_lines``; a file that is not read, lacks a
-required column or is not UTF-8 stops the load (nothing is loaded). Every raw column is ``text``: staging
-types and quarantines the raw strings exactly as on DuckDB.
+reader rejects go to ``raw._raw_rejected_lines``; a file that is not read or not
+UTF-8, or that lacks a required column other files of its table have, stops the load
+(nothing is loaded). Every raw column is ``text``: staging types and quarantines
+the raw strings exactly as on DuckDB.
 
 A missing table is not an error here: its relation is dropped, and the dbt
 ``on-run-start`` hook (``postgres__prepare_raw_sources``) then stops the build with
@@ -25,6 +26,7 @@ import os
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -209,9 +211,12 @@ def load_raw_dir(raw_dir: Path, database: str | None = None, create_database: bo
                     )
                     continue
                 read = raw_files.read_table(duck, raw_dir, files, table.columns)
+                # a column that no file has is named by the dbt contract check (on-run-start)
+                lacking = Counter(column for _, column in read.missing_columns)
                 errors += [
                     f"raw file '{path}' of table '{table.identifier}' lacks required column '{column}'"
                     for path, column in read.missing_columns
+                    if lacking[column] < len(files.all)
                 ]
                 errors += [raw_files.encoding_error(raw_dir, line) for line in read.rejected if line.error_type == "INVALID ENCODING"]
                 result = load_table(duck, cursor, table, read, len(files.all), Path(workdir))
