@@ -43,7 +43,8 @@ def layouts_raw_dir(root: Path) -> Path:
     """The contract fixture in every supported layout, with malformed ticket lines.
 
     events: Hive-style folders, one upper-case CSV and one Parquet file; accounts: gzip
-    CSV; users: upper-case `.CSV.GZ`; plans: upper-case `.PARQUET`.
+    CSV; users: upper-case `.CSV.GZ`; plans: upper-case `.PARQUET`; fx_rates: a byte
+    order mark.
     """
     raw = root / "raw"
     shutil.copytree(CONTRACT_FIXTURE, raw)
@@ -55,6 +56,8 @@ def layouts_raw_dir(root: Path) -> Path:
         (raw / name).write_bytes(gzip.compress((raw / f"{table}.csv").read_bytes()))
         (raw / f"{table}.csv").unlink()
     to_parquet(raw / "plans.csv", raw / "plans.PARQUET")
+    fx_rates = raw / "fx_rates.csv"  # as spreadsheet exports write it: with a UTF-8 byte order mark
+    fx_rates.write_bytes(b"\xef\xbb\xbf" + fx_rates.read_bytes())
     tickets = raw / "support_tickets.csv"
     tickets.write_text(tickets.read_text() + "".join(line + "\n" for _, _, line in MALFORMED_TICKETS))
     return raw

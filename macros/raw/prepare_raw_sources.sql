@@ -112,7 +112,8 @@
     {{ return("delim = ',', quote = '\"', escape = '\"', encoding = 'utf-8'") }}
 {%- endmacro %}
 
-{#- Column names of a CSV file's header line (read as latin-1 so any bytes pass). -#}
+{#- Column names of a CSV file's header line (read as latin-1 so any bytes pass; a
+    byte order mark is dropped). -#}
 {% macro duckdb_csv_header(path, compression) %}
     {%- set first = run_query(
         "select line from read_csv('" ~ raw_sql_string(path) ~ "', header = false, auto_detect = false,"
@@ -120,7 +121,10 @@
         ~ " compression = '" ~ compression ~ "', ignore_errors = true) limit 1"
     ).columns[0].values() -%}
     {%- set names = [] -%}
-    {%- for name in ((first[0] or '') if first else '').lstrip('\ufeff').lstrip('\xef\xbb\xbf').split(',') -%}
+    {%- set line = (first[0] or '') if first else '' -%}
+    {#- a UTF-8 byte order mark, read as latin-1 -#}
+    {%- set line = line[3:] if line.startswith('\xef\xbb\xbf') else line -%}
+    {%- for name in line.split(',') -%}
         {%- do names.append(name.strip().strip('"')) -%}
     {%- endfor -%}
     {{ return(names) }}
