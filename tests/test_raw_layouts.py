@@ -8,6 +8,7 @@ import json
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,12 +22,25 @@ from saas_segments import pg_load, raw_files
 from saas_segments.project import PROJECT_DIR, dbt, dbt_env
 
 #: Lines appended to the fixture's support_tickets.csv that the CSV reader cannot parse:
-#: (line number, rule in stg_quarantine, the line).
+#: (rule in stg_quarantine, the line).
 MALFORMED_TICKETS = [
-    (7, "malformed_too_many_columns", "K6,A1,U1,2025-05-03T00:00:00Z,,low,5,surplus"),
-    (8, "malformed_missing_columns", "K7,A1,U1,2025-05-03T00:00:00Z"),
-    (9, "malformed_unquoted_value", 'K8,A1,U1,"2025-05-03T00:00:00Z,,low,5'),
+    ("malformed_too_many_columns", "K90,A1,U1,2025-05-03T00:00:00Z,,low,5,surplus"),
+    ("malformed_missing_columns", "K91,A1,U1,2025-05-03T00:00:00Z"),
+    ("malformed_unquoted_value", 'K92,A1,U1,"2025-05-03T00:00:00Z,,low,5'),
 ]
+
+
+def malformed_tickets() -> list[tuple[int, str, str]]:
+    """(line number, rule, line) of each malformed line: they follow the fixture's lines."""
+    first = len((CONTRACT_FIXTURE / "support_tickets.csv").read_text().splitlines()) + 1
+    return [(first + offset, rule, line) for offset, (rule, line) in enumerate(MALFORMED_TICKETS)]
+
+
+def fixture_audit(table: str) -> tuple[int, int, int, int]:
+    """(raw, staged, quarantined, collapsed) rows of a table of the flat fixture, from
+    its hand-written expected outcomes."""
+    statuses = Counter(status for (source_table, _, status, _) in expected_outcomes().elements() if source_table == table)
+    return sum(statuses.values()), statuses["staged"], statuses["quarantined"], statuses["collapsed"]
 
 
 def to_parquet(csv_file: Path, parquet_file: Path) -> None:
@@ -59,7 +73,7 @@ def layouts_raw_dir(root: Path) -> Path:
     fx_rates = raw / "fx_rates.csv"  # as spreadsheet exports write it: with a UTF-8 byte order mark
     fx_rates.write_bytes(b"\xef\xbb\xbf" + fx_rates.read_bytes())
     tickets = raw / "support_tickets.csv"
-    tickets.write_text(tickets.read_text() + "".join(line + "\n" for _, _, line in MALFORMED_TICKETS))
+    tickets.write_text(tickets.read_text() + "".join(line + "\n" for _, line in MALFORMED_TICKETS))
     return raw
 
 
@@ -139,7 +153,7 @@ def test_malformed_lines_are_quarantined_with_file_and_line(layouts_warehouse: P
         " where source_file is not null order by source_line",
     )
     assert rows == [
-        ("support_tickets.csv", line, rule, text, f"support_tickets.csv:{line}") for line, rule, text in MALFORMED_TICKETS
+        ("support_tickets.csv", line, rule, text, f"support_tickets.csv:{line}") for line, rule, text in malformed_tickets()
     ]
 
 
@@ -152,9 +166,11 @@ def test_load_audit_counts_malformed_lines(layouts_warehouse: Path) -> None:
             " from staging.stg_load_audit",
         )
     }
-    # 5 ticket rows + 3 malformed lines: 2 staged, 3 quarantined by rules + 3 malformed
-    assert audit["support_tickets"] == (8, 2, 6, 0, 3, True)
-    assert audit["events"] == (22, 12, 9, 1, 0, True)
+    raw, staged, quarantined, collapsed = fixture_audit("support_tickets")
+    malformed = len(MALFORMED_TICKETS)
+    assert audit["support_tickets"] == (raw + malformed, staged, quarantined + malformed, collapsed, malformed, True)
+    assert audit["events"] == (*fixture_audit("events"), 0, True)
+    assert sum(row[4] for row in audit.values()) == malformed
     assert all(raw == staged + quarantined + collapsed for raw, staged, quarantined, collapsed, *_ in audit.values())
 
 
@@ -211,10 +227,10 @@ def test_postgres_loader_reads_every_layout_and_keeps_malformed_lines(
     loaded = {table.identifier: (table.rows, table.files) for table in pg_load.load_raw_dir(layouts_dir, PG_DATABASE, create_database=True)}
     duck_rows = {table: query(layouts_warehouse, f"select count(*) from raw.{table}")[0][0] for table in BASE_MODELS}
     assert {table: rows for table, (rows, _) in loaded.items()} == duck_rows
-    assert loaded["events"] == (22, 2)
+    assert loaded["events"] == (fixture_audit("events")[0], 2)
     rejected = "select source_table, file_path, line, error_type, csv_line from raw._raw_rejected_lines order by line"
     assert pg_rows(rejected) == query(layouts_warehouse, rejected)
-    assert len(pg_rows(rejected)) == 3
+    assert len(pg_rows(rejected)) == len(MALFORMED_TICKETS)
     dbt(
         ["build", "--select", "+stg_quarantine", "+stg_load_audit", "--exclude-resource-type", "unit_test"],
         raw_dir=layouts_dir, target_path=tmp_path / "target", env={"SAAS_TARGET": "postgres", "SAAS_PG_DATABASE": PG_DATABASE},
@@ -222,7 +238,7 @@ def test_postgres_loader_reads_every_layout_and_keeps_malformed_lines(
     audit = "select source_table, raw_rows, staged_rows, quarantined_rows, malformed_rows, is_reconciled from staging.stg_load_audit order by 1"
     assert pg_rows(audit) == query(layouts_warehouse, audit)
     malformed = "select source_file, source_line, rule, raw_record from staging.stg_quarantine where source_file is not null order by 2"
-    assert pg_rows(malformed) == [("support_tickets.csv", line, rule, text) for line, rule, text in MALFORMED_TICKETS]
+    assert pg_rows(malformed) == [("support_tickets.csv", line, rule, text) for line, rule, text in malformed_tickets()]
 
 
 def test_postgres_loader_refuses_what_the_duckdb_build_refuses(pg_server: None, tmp_path: Path) -> None:
@@ -276,7 +292,7 @@ def test_spark_reads_hive_folders_gzip_and_any_case_suffixes(layouts_dir: Path, 
     counts = {table: rows[0][0] for table, rows in json.loads((tmp_path / "out.json").read_text()).items()}
     expected = {table: query(layouts_warehouse, f"select count(*) from raw.{table}")[0][0] for table in BASE_MODELS}
     assert counts == expected
-    assert counts["events"] == 22
+    assert counts["events"] == fixture_audit("events")[0]
 
 
 @pytest.mark.slow
