@@ -6,7 +6,6 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from unittest import mock
 
@@ -26,6 +25,7 @@ from dagster_dbt import DbtCliResource, dbt_assets
 from orchestration.dbt_project import DAILY, DBT_PROJECT, QUALITY_MODEL, SegmentsTranslator, model_key, prepare_manifest, source_tables
 from orchestration.resources import WarehouseResource
 from saas_segments.publish import REFRESH_BUILD, publish_audited, refresh_lock
+from saas_segments.raw_files import RawLayoutError, find_table_files
 
 MANIFEST = prepare_manifest()
 TRANSLATOR = SegmentsTranslator()
@@ -36,13 +36,6 @@ SEGMENT_QUALITY = model_key(MANIFEST_DATA, TRANSLATOR, QUALITY_MODEL)
 PUBLISHED = AssetKey("published_warehouse")
 
 
-def _raw_files(raw_dir: Path, table: str) -> list[Path]:
-    """The files holding one raw table (``<table>.parquet``/``.csv`` or a folder of them)."""
-    folder = raw_dir / table
-    candidates = [*folder.rglob("*")] if folder.is_dir() else [raw_dir / f"{table}.parquet", raw_dir / f"{table}.csv"]
-    return [path for path in candidates if path.is_file() and path.suffix in {".parquet", ".csv"}]
-
-
 @multi_observable_source_asset(
     specs=[
         AssetSpec(key, group_name="raw", description=source.get("description") or None, kinds={"file"})
@@ -51,10 +44,14 @@ def _raw_files(raw_dir: Path, table: str) -> list[Path]:
     name="raw_sources",
 )
 def raw_sources(warehouse: WarehouseResource) -> Iterator[ObserveResult]:
-    """Observe each raw table's files: newest modification time (drives freshness) and size."""
+    """Observe each raw table's files (the ones the build reads, :mod:`saas_segments.raw_files`):
+    newest modification time (drives freshness) and size; a layout error is recorded as such."""
     for key, source in zip(RAW_KEYS, SOURCES):
-        files = _raw_files(warehouse.raw_path, source["name"])
-        metadata: dict[str, Any] = {"files": len(files), "bytes": sum(path.stat().st_size for path in files)}
+        try:
+            files = find_table_files(warehouse.raw_path, source["name"]).all
+            metadata: dict[str, Any] = {"files": len(files), "bytes": sum(path.stat().st_size for path in files)}
+        except RawLayoutError as error:
+            files, metadata = [], {"layout_error": MetadataValue.text(str(error))}
         if files:
             metadata["dagster/last_updated_timestamp"] = MetadataValue.timestamp(max(p.stat().st_mtime for p in files))
         yield ObserveResult(asset_key=key, metadata=metadata, data_version=None)

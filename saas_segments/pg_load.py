@@ -1,12 +1,14 @@
 """Load a raw dir into PostgreSQL with COPY, for the ``postgres`` dbt target.
 
 DuckDB reads the raw files in place; PostgreSQL cannot, so this step copies them
-into the ``raw`` schema first. Each contract table is found exactly as the DuckDB
-path finds it (``<table>.parquet``, ``<table>.csv`` or a folder ``<table>/`` of such
-files), read with DuckDB's built-in readers, every column cast to text (CSV is read
-as text, Parquet values are rendered as DuckDB renders them), written as CSV and
-streamed into ``COPY raw.<table> FROM STDIN``. Every raw column is ``text``: staging
-types and quarantines the raw strings exactly as on DuckDB.
+into the ``raw`` schema first. Each contract table is found and read exactly as the
+DuckDB path finds and reads it (:mod:`saas_segments.raw_files`), every column cast to
+text (CSV is read as text, Parquet values are rendered as DuckDB renders them),
+written as CSV and streamed into ``COPY raw.<table> FROM STDIN``. CSV lines the
+reader rejects go to ``raw._raw_rejected_lines``; a file that is not read or not
+UTF-8, or that lacks a required column other files of its table have, stops the load
+(nothing is loaded). Every raw column is ``text``: staging types and quarantines
+the raw strings exactly as on DuckDB.
 
 A missing table is not an error here: its relation is dropped, and the dbt
 ``on-run-start`` hook (``postgres__prepare_raw_sources``) then stops the build with
@@ -21,8 +23,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -33,10 +37,12 @@ import psycopg2
 import yaml
 from psycopg2 import sql
 
+from saas_segments import raw_files
 from saas_segments.project import PROJECT_DIR
 
 RAW_SCHEMA = "raw"
 LOAD_TABLE = "_raw_load"
+REJECTED_TABLE = "_raw_rejected_lines"
 
 
 def connection_params(database: str | None = None, env: Mapping[str, str] | None = None) -> dict[str, object]:
@@ -101,47 +107,6 @@ def contract_tables(project_dir: Path = PROJECT_DIR) -> list[RawTable]:
     return tables
 
 
-def table_files(raw_dir: Path, identifier: str) -> tuple[list[Path], list[Path]]:
-    """(parquet files, csv files) of one table: `<t>.parquet`, `<t>.csv` or a folder `<t>/`.
-
-    Raises ValueError when the table is both a file and a folder (as the DuckDB path does).
-    """
-    found: dict[str, list[Path]] = {"parquet": [], "csv": []}
-    kinds = set()
-    for ext in found:
-        single = raw_dir / f"{identifier}.{ext}"
-        if single.is_file():
-            found[ext].append(single)
-            kinds.add("file")
-    folder = raw_dir / identifier
-    if folder.is_dir():
-        for path in sorted(folder.iterdir()):
-            for ext in found:
-                if path.is_file() and path.name.endswith(f".{ext}"):
-                    found[ext].append(path)
-                    kinds.add("folder")
-    if len(kinds) > 1:
-        raise ValueError(f"raw table '{identifier}' is both a file and a folder in '{raw_dir}'; keep one")
-    return found["parquet"], found["csv"]
-
-
-def _sql_list(paths: list[Path]) -> str:
-    return "[" + ", ".join("'" + str(path).replace("'", "''") + "'" for path in paths) + "]"
-
-
-def reader_sql(parquet: list[Path], csv: list[Path]) -> str:
-    """The same readers as the DuckDB raw views (macros/raw/prepare_raw_sources.sql)."""
-    readers = []
-    if parquet:
-        readers.append(f"select * from read_parquet({_sql_list(parquet)}, union_by_name = true)")
-    if csv:
-        readers.append(
-            f"select * from read_csv({_sql_list(csv)}, header = true, delim = ',', quote = '\"', escape = '\"',"
-            " all_varchar = true, union_by_name = true, encoding = 'utf-8')"
-        )
-    return " union all by name ".join(readers)
-
-
 def _quote_duck(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
@@ -167,19 +132,19 @@ def load_table(
     duck: duckdb.DuckDBPyConnection,
     cursor: psycopg2.extensions.cursor,
     table: RawTable,
-    parquet: list[Path],
-    csv: list[Path],
+    read: raw_files.TableRead,
+    files: int,
     workdir: Path,
 ) -> LoadedTable:
-    """Recreate raw.<table> as text columns and COPY the files' rows into it."""
-    relation = duck.sql(reader_sql(parquet, csv))
+    """Recreate raw.<table> as text columns and COPY the rows of its files' reader into it."""
+    relation = duck.sql(read.sql)
     columns = list(relation.columns)
     # Every column as text, as DuckDB renders it; CSV nulls stay null and empty
     # strings are written quoted, so COPY keeps the difference.
     selected = ", ".join(f"cast({_quote_duck(name)} as varchar) as {_quote_duck(name)}" for name in columns)
     csv_file = workdir / f"{table.identifier}.csv"
     duck.execute(
-        f"copy (select {selected} from ({reader_sql(parquet, csv)})) to '{str(csv_file).replace(chr(39), chr(39) * 2)}'"
+        f"copy (select {selected} from ({read.sql})) to '{str(csv_file).replace(chr(39), chr(39) * 2)}'"
         " (format csv, header false, quote '\"', escape '\"', delimiter ',')"
     )
     target = sql.Identifier(RAW_SCHEMA, table.identifier)
@@ -196,7 +161,12 @@ def load_table(
         cursor.copy_expert(copy.as_string(cursor), handle, size=1 << 20)
     csv_file.unlink()
     rows = cursor.rowcount
-    return LoadedTable(table.identifier, rows, len(parquet) + len(csv))
+    for line in read.rejected:
+        cursor.execute(
+            sql.SQL("insert into {} values (%s, %s, %s, %s, %s, %s, %s)").format(sql.Identifier(RAW_SCHEMA, REJECTED_TABLE)),
+            (table.identifier, line.file_path, line.line, line.line_byte_position, line.error_type, line.error_message, line.csv_line),
+        )
+    return LoadedTable(table.identifier, rows, files)
 
 
 def load_raw_dir(raw_dir: Path, database: str | None = None, create_database: bool = False) -> list[LoadedTable]:
@@ -220,15 +190,36 @@ def load_raw_dir(raw_dir: Path, database: str | None = None, create_database: bo
                 ).format(sql.Identifier(RAW_SCHEMA, LOAD_TABLE))
             )
             cursor.execute(sql.SQL("delete from {}").format(sql.Identifier(RAW_SCHEMA, LOAD_TABLE)))
+            cursor.execute(
+                sql.SQL(
+                    "create table if not exists {} (source_table text, file_path text, line bigint,"
+                    " line_byte_position bigint, error_type text, error_message text, csv_line text)"
+                ).format(sql.Identifier(RAW_SCHEMA, REJECTED_TABLE))
+            )
+            cursor.execute(sql.SQL("delete from {}").format(sql.Identifier(RAW_SCHEMA, REJECTED_TABLE)))
+            errors: list[str] = []
             for table in contract_tables():
-                parquet, csv = table_files(raw_dir, table.identifier)
-                if not parquet and not csv:
+                try:
+                    files = raw_files.find_table_files(raw_dir, table.identifier)
+                except raw_files.RawLayoutError as error:
+                    errors.append(str(error))
+                    continue
+                if not files.all:
                     # the contract check in dbt's on-run-start names the missing table
                     cursor.execute(
                         sql.SQL("drop table if exists {} cascade").format(sql.Identifier(RAW_SCHEMA, table.identifier))
                     )
                     continue
-                result = load_table(duck, cursor, table, parquet, csv, Path(workdir))
+                read = raw_files.read_table(duck, raw_dir, files, table.columns)
+                # a column that no file has is named by the dbt contract check (on-run-start)
+                lacking = Counter(column for _, column in read.missing_columns)
+                errors += [
+                    f"raw file '{path}' of table '{table.identifier}' lacks required column '{column}'"
+                    for path, column in read.missing_columns
+                    if lacking[column] < len(files.all)
+                ]
+                errors += [raw_files.encoding_error(raw_dir, line) for line in read.rejected if line.error_type == "INVALID ENCODING"]
+                result = load_table(duck, cursor, table, read, len(files.all), Path(workdir))
                 cursor.execute(
                     sql.SQL("insert into {} values (%s, %s, %s, %s, now() at time zone 'UTC')").format(
                         sql.Identifier(RAW_SCHEMA, LOAD_TABLE)
@@ -236,6 +227,9 @@ def load_raw_dir(raw_dir: Path, database: str | None = None, create_database: bo
                     (result.identifier, str(raw_dir), result.files, result.rows),
                 )
                 loaded.append(result)
+            if errors:
+                # nothing is loaded: the transaction rolls back
+                raise raw_files.RawLayoutError("raw data breaks the source contract:\n  - " + "\n  - ".join(errors))
     finally:
         connection.close()
     return loaded
@@ -248,7 +242,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--create-database", action="store_true", help="create the database when it is missing")
     args = parser.parse_args(argv)
     started = time.monotonic()
-    loaded = load_raw_dir(args.raw_dir, args.database, args.create_database)
+    try:
+        loaded = load_raw_dir(args.raw_dir, args.database, args.create_database)
+    except raw_files.RawLayoutError as error:
+        print(error, file=sys.stderr)
+        return 1
     for table in loaded:
         print(f"raw.{table.identifier}: {table.rows} rows from {table.files} file(s)")
     print(f"loaded {len(loaded)} raw tables from {args.raw_dir.resolve()} in {time.monotonic() - started:.1f}s")

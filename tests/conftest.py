@@ -78,6 +78,7 @@ def pytest_configure(config: pytest.Config) -> None:
 # slow file from running alone at the end.
 LONG_RUNNING_FILES = [
     "test_publish.py",
+    "test_raw_layouts.py",
     "test_orchestration.py",
     "test_quality_gates.py",
     "test_gate_mutations.py",

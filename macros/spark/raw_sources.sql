@@ -1,10 +1,15 @@
 {#- Spark reads the raw files in place, like DuckDB: each contract table becomes an
-    external table of the raw schema over `<table>.parquet`, `<table>.csv` or a folder
-    `<table>/` of such files (dropping it never touches the files). Files are listed
-    with the binaryFile source (paths only, contents are not read), so the raw dir may
-    be local or on any file system the cluster reads (hdfs://, s3a://, abfss://). CSV
-    columns arrive as text, as on DuckDB; staging types them. A folder holding both
-    formats is read as two tables and a view that unions them by column name. -#}
+    external table of the raw schema over exactly the files DuckDB reads (the same
+    layouts: `<table>.parquet`, `.csv`, `.csv.gz` or a folder `<table>/` of such files
+    at any depth, suffixes in any case; dropping it never touches the files). Files are
+    listed with the binaryFile source (paths only, contents are not read), so the raw dir
+    may be local or on any file system the cluster reads (hdfs://, s3a://, abfss://).
+    CSV columns arrive as text, as on DuckDB; staging types them. A folder holding both
+    formats is read as two tables and a view that unions them by column name.
+    Differences from DuckDB, each a clear error rather than a silent one: a malformed CSV
+    line stops the build (mode FAILFAST; `raw._raw_rejected_lines` stays empty), and
+    gzip files need a lower-case `.gz` suffix (Hadoop picks the codec by suffix). Spark's
+    listing skips hidden files (`_SUCCESS`, `.crc`), which DuckDB reports as not read. -#}
 {% macro spark__prepare_raw_sources() %}
     {%- set raw_dir = var('raw_dir') | string | trim -%}
     {%- set raw_dir = raw_dir[:-1] if raw_dir.endswith('/') and raw_dir | length > 1 else raw_dir -%}
@@ -21,44 +26,62 @@
     {%- if names | length == 0 -%}
         {{ exceptions.raise_compiler_error("raw dir '" ~ raw_dir ~ "' does not exist or is empty (set SAAS_RAW_DIR or var raw_dir)") }}
     {%- endif -%}
-    {%- do run_query('create schema if not exists ' ~ schema) -%}
     {%- set errors = [] -%}
-    {%- set created = [] -%}
+    {%- set readable = [] -%}
+    {#- every layout error is reported before any file is read -#}
     {%- for table in raw_contract_tables() -%}
-        {%- set name = table.identifier -%}
-        {%- set found = raw_table_entries(name, names, raw_dir) -%}
+        {%- set found = raw_table_entries(table.identifier, names, raw_dir) -%}
+        {%- set unsupported = [] -%}
+        {%- for entry in found.csv_gz if not entry.endswith('.gz') -%}
+            {%- do unsupported.append(entry ~ ' (gzip needs a lower-case .gz suffix)') -%}
+        {%- endfor -%}
+        {%- for entry in found.parquet + found.csv + found.csv_gz if entry | list | select('in', '{},[]*?') | list -%}
+            {%- do unsupported.append(entry ~ ' (a glob character, one of {}[],*?, in its path)') -%}
+        {%- endfor -%}
         {%- if found.error -%}
             {%- do errors.append(found.error) -%}
+        {%- elif unsupported -%}
+            {%- do errors.append("raw table '" ~ table.identifier ~ "' has files Spark cannot read: " ~ unsupported | join(', ')) -%}
         {%- else -%}
-            {%- set paths = {} -%}
-            {%- for ext in ['parquet', 'csv'] if found[ext] -%}
-                {%- do paths.update({ext: raw_dir ~ '/' ~ (name ~ '/*.' ~ ext if 'folder' in found.kinds else found[ext][0])}) -%}
-            {%- endfor -%}
-            {%- do spark_raw_relation(schema, name, paths.get('parquet'), paths.get('csv')) -%}
-            {%- do created.append(name) -%}
-            {%- do errors.extend(raw_contract_errors(schema, table)) -%}
+            {%- do readable.append((table, found)) -%}
         {%- endif -%}
     {%- endfor -%}
     {%- if errors -%}
         {{ exceptions.raise_compiler_error("raw data breaks the source contract:\n  - " ~ errors | join("\n  - ")) }}
     {%- endif -%}
-    {{ return('select ' ~ (created | length) ~ ' as raw_tables_ready') }}
+    {%- do run_query('create schema if not exists ' ~ schema) -%}
+    {%- for table, found in readable -%}
+        {%- do spark_raw_relation(schema, table.identifier, spark_raw_glob(raw_dir, found.parquet), spark_raw_glob(raw_dir, found.csv + found.csv_gz)) -%}
+        {%- do errors.extend(raw_contract_errors(schema, table)) -%}
+    {%- endfor -%}
+    {%- do run_query(
+        'create or replace view ' ~ schema ~ '._raw_rejected_lines as select cast(null as string) as source_table,'
+        ~ ' cast(null as string) as file_path, cast(null as bigint) as line, cast(null as bigint) as line_byte_position,'
+        ~ ' cast(null as string) as error_type, cast(null as string) as error_message, cast(null as string) as csv_line'
+        ~ ' where false'
+    ) -%}
+    {%- if errors -%}
+        {{ exceptions.raise_compiler_error("raw data breaks the source contract:\n  - " ~ errors | join("\n  - ")) }}
+    {%- endif -%}
+    {{ return('select ' ~ (readable | length) ~ ' as raw_tables_ready') }}
 {% endmacro %}
 
-{#- Paths of the listing relative to the raw dir, one or two levels deep (what DuckDB's
-    globs `<dir>/*` and `<dir>/*/*` see). The listing gives qualified paths
-    (file:/abs/dir/x.parquet) for a raw dir that may be relative or unqualified. -#}
+{#- Paths of the listing relative to the raw dir, at any depth (what DuckDB's glob
+    `<dir>/**` sees). The listing gives qualified paths (file:/abs/dir/x.parquet) for a
+    raw dir that may be relative or unqualified. -#}
 {% macro raw_dir_entries(paths, raw_dir) %}
     {%- set prefix = (raw_dir[5:] if raw_dir.startswith('file:') else raw_dir) -%}
     {%- set prefix = (prefix[2:] if prefix.startswith('./') else prefix) ~ '/' -%}
     {%- set entries = [] -%}
     {%- for path in paths if prefix in path -%}
-        {%- set entry = path[path.rfind(prefix) + prefix | length:] -%}
-        {%- if entry.count('/') <= 1 -%}
-            {%- do entries.append(entry) -%}
-        {%- endif -%}
+        {%- do entries.append(path[path.rfind(prefix) + prefix | length:]) -%}
     {%- endfor -%}
     {{ return(entries) }}
+{% endmacro %}
+
+{#- One Hadoop glob naming exactly these files of the raw dir (none when empty). -#}
+{% macro spark_raw_glob(raw_dir, entries) %}
+    {{ return((raw_dir ~ '/{' ~ entries | join(',') ~ '}') if entries else none) }}
 {% endmacro %}
 
 {#- raw.<name> over one file or folder glob per format: an external table per format
@@ -67,11 +90,12 @@
 {% macro spark_raw_relation(schema, name, parquet_path, csv_path) %}
     {%- set readers = [] -%}
     {%- if parquet_path -%}
-        {%- do readers.append({'format': 'parquet', 'path': parquet_path, 'options': {'mergeSchema': 'true'}}) -%}
+        {%- do readers.append({'format': 'parquet', 'path': parquet_path, 'options': {'mergeSchema': 'true', 'recursiveFileLookup': 'true'}}) -%}
     {%- endif -%}
     {%- if csv_path -%}
         {%- do readers.append({'format': 'csv', 'path': csv_path, 'options': {
             'header': 'true', 'sep': ',', 'quote': '"', 'escape': '"', 'multiLine': 'true', 'encoding': 'UTF-8',
+            'mode': 'FAILFAST', 'recursiveFileLookup': 'true',
         }}) -%}
     {%- endif -%}
     {%- do spark_drop_raw_relation(schema, name) -%}
