@@ -84,6 +84,8 @@ LONG_RUNNING_FILES = [
     "test_gate_mutations.py",
     "test_spark.py",
     "test_postgres.py",
+    "test_report.py",
+    "test_demo_business.py",
     "test_segment_registry.py",
     "test_bad_rows_generated.py",
     "test_as_of.py",

@@ -16,7 +16,7 @@ import duckdb
 import psycopg2
 import pytest
 
-from conftest import CONTRACT_FIXTURE, query
+from conftest import CONTRACT_FIXTURE, engine_binary, query
 from test_staging_quarantine import BASE_MODELS, actual_outcomes, expected_outcomes
 from saas_segments import pg_load, raw_files
 from saas_segments.project import PROJECT_DIR, dbt, dbt_env
@@ -265,8 +265,7 @@ def pg_rows(sql: str) -> list[tuple]:
 def spark_hook(raw: Path, workdir: Path, queries: dict[str, str]) -> subprocess.CompletedProcess[str]:
     """Run the raw-source hook on a local Spark session (``dbt seed`` of the currency
     seed runs it first) and write QUERIES' rows to ``workdir/out.json``."""
-    if shutil.which("java") is None:
-        pytest.fail("Spark needs a Java runtime: no `java` on PATH (apt-get install openjdk-17-jre-headless)")
+    engine_binary("spark", "java")
     (workdir / "queries.json").write_text(json.dumps(queries))
     (workdir / "commands.json").write_text(json.dumps([["seed", "--select", "ref_currencies", "--target-path", str(workdir / "target")]]))
     env = dbt_env(
