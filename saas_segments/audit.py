@@ -89,11 +89,15 @@ def _failure(result: object) -> GateFailure:
 
 def audit(warehouse: Path, run_name: str) -> Audit:
     """Run the checkpoint on the warehouse's ``segment_quality`` and summarise it."""
+    return audit_frame(read_quality(warehouse), run_name)
+
+
+def audit_frame(frame: pd.DataFrame, run_name: str) -> Audit:
+    """Run the checkpoint on rows of ``segment_quality`` (from any engine) and summarise it."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
     from great_expectations.core.run_identifier import RunIdentifier
 
-    frame = read_quality(warehouse)
     # one checkpoint run at a time writes results and Data Docs into the shared context
     with file_lock(EXPECTATIONS_DIR / "uncommitted" / "checkpoint.lock"):
         context = gx.get_context(mode="file", context_root_dir=EXPECTATIONS_DIR)

@@ -1,11 +1,12 @@
 """Load a raw dir into PostgreSQL with COPY, for the ``postgres`` dbt target.
 
 DuckDB reads the raw files in place; PostgreSQL cannot, so this step copies them
-into the ``raw`` schema first. Each contract table is found exactly as the DuckDB
-path finds it (``<table>.parquet``, ``<table>.csv`` or a folder ``<table>/`` of such
-files), read with DuckDB's built-in readers, every column cast to text (CSV is read
-as text, Parquet values are rendered as DuckDB renders them), written as CSV and
-streamed into ``COPY raw.<table> FROM STDIN``. Every raw column is ``text``: staging
+into the ``raw`` schema first (a refresh, :mod:`saas_segments.pg_publish`, loads
+``raw__candidate`` and publishes it with the models). Each contract table is found
+exactly as the DuckDB path finds it (``<table>.parquet``, ``<table>.csv`` or a folder
+``<table>/`` of such files), read with DuckDB's built-in readers, every column cast
+to text (CSV is read as text, Parquet values are rendered as DuckDB renders them),
+written as CSV and streamed into ``COPY raw.<table> FROM STDIN``. Every raw column is ``text``: staging
 types and quarantines the raw strings exactly as on DuckDB.
 
 A missing table is not an error here: its relation is dropped, and the dbt
@@ -170,8 +171,9 @@ def load_table(
     parquet: list[Path],
     csv: list[Path],
     workdir: Path,
+    schema: str = RAW_SCHEMA,
 ) -> LoadedTable:
-    """Recreate raw.<table> as text columns and COPY the files' rows into it."""
+    """Recreate <schema>.<table> as text columns and COPY the files' rows into it."""
     relation = duck.sql(reader_sql(parquet, csv))
     columns = list(relation.columns)
     # Every column as text, as DuckDB renders it; CSV nulls stay null and empty
@@ -182,7 +184,7 @@ def load_table(
         f"copy (select {selected} from ({reader_sql(parquet, csv)})) to '{str(csv_file).replace(chr(39), chr(39) * 2)}'"
         " (format csv, header false, quote '\"', escape '\"', delimiter ',')"
     )
-    target = sql.Identifier(RAW_SCHEMA, table.identifier)
+    target = sql.Identifier(schema, table.identifier)
     cursor.execute(sql.SQL("drop table if exists {} cascade").format(target))
     cursor.execute(
         sql.SQL("create table {} ({})").format(
@@ -199,8 +201,10 @@ def load_table(
     return LoadedTable(table.identifier, rows, len(parquet) + len(csv))
 
 
-def load_raw_dir(raw_dir: Path, database: str | None = None, create_database: bool = False) -> list[LoadedTable]:
-    """Load every contract table found in ``raw_dir`` into the raw schema, in one transaction."""
+def load_raw_dir(
+    raw_dir: Path, database: str | None = None, create_database: bool = False, schema: str = RAW_SCHEMA
+) -> list[LoadedTable]:
+    """Load every contract table found in ``raw_dir`` into ``schema`` (default raw), in one transaction."""
     raw_dir = Path(raw_dir).resolve()
     if not raw_dir.is_dir() or not any(raw_dir.iterdir()):
         raise FileNotFoundError(f"raw dir '{raw_dir}' does not exist or is empty (set SAAS_RAW_DIR or --raw-dir)")
@@ -212,26 +216,26 @@ def load_raw_dir(raw_dir: Path, database: str | None = None, create_database: bo
         with connection, connection.cursor() as cursor, _duckdb() as duck, tempfile.TemporaryDirectory(
             prefix="saas-pg-load-"
         ) as workdir:
-            cursor.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(RAW_SCHEMA)))
+            cursor.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(schema)))
             cursor.execute(
                 sql.SQL(
                     "create table if not exists {} (table_name text primary key, raw_dir text, files integer,"
                     " rows bigint, loaded_at timestamp)"
-                ).format(sql.Identifier(RAW_SCHEMA, LOAD_TABLE))
+                ).format(sql.Identifier(schema, LOAD_TABLE))
             )
-            cursor.execute(sql.SQL("delete from {}").format(sql.Identifier(RAW_SCHEMA, LOAD_TABLE)))
+            cursor.execute(sql.SQL("delete from {}").format(sql.Identifier(schema, LOAD_TABLE)))
             for table in contract_tables():
                 parquet, csv = table_files(raw_dir, table.identifier)
                 if not parquet and not csv:
                     # the contract check in dbt's on-run-start names the missing table
                     cursor.execute(
-                        sql.SQL("drop table if exists {} cascade").format(sql.Identifier(RAW_SCHEMA, table.identifier))
+                        sql.SQL("drop table if exists {} cascade").format(sql.Identifier(schema, table.identifier))
                     )
                     continue
-                result = load_table(duck, cursor, table, parquet, csv, Path(workdir))
+                result = load_table(duck, cursor, table, parquet, csv, Path(workdir), schema)
                 cursor.execute(
                     sql.SQL("insert into {} values (%s, %s, %s, %s, now() at time zone 'UTC')").format(
-                        sql.Identifier(RAW_SCHEMA, LOAD_TABLE)
+                        sql.Identifier(schema, LOAD_TABLE)
                     ),
                     (result.identifier, str(raw_dir), result.files, result.rows),
                 )
