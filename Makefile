@@ -61,12 +61,9 @@ else
 	@$(BIN)/python -m saas_segments.summary "$(SAAS_DUCKDB_PATH)"
 endif
 
-build-postgres: $(STAMP)  ## COPY a raw dir into PostgreSQL (SAAS_PG_*) and build there: make build-postgres RAW_DIR=path
+build-postgres: $(STAMP)  ## load → build → audit → publish a raw dir on PostgreSQL (SAAS_PG_*): make build-postgres RAW_DIR=path
 	@test -d "$(RAW_DIR)" || { echo "raw dir '$(RAW_DIR)' does not exist (make demo-data, or RAW_DIR=path)"; exit 2; }
-	$(BIN)/python -m saas_segments.pg_load --raw-dir "$(RAW_DIR)" --create-database
-	SAAS_TARGET=postgres SAAS_RAW_DIR=$(abspath $(RAW_DIR)) $(BIN)/dbt build --fail-fast --target-path target/postgres
-	@# PostgreSQL drops the views on segment_quality with the replaced table: its children are rebuilt with it
-	SAAS_TARGET=postgres SAAS_RAW_DIR=$(abspath $(RAW_DIR)) $(BIN)/dbt run --quiet --select segment_quality+ --target-path target/postgres
+	$(BIN)/python -m saas_segments.pg_publish --raw-dir "$(RAW_DIR)" --target-path target/postgres
 	@if [ -n "$$SAAS_PG_BI_PASSWORD" ]; then $(BIN)/python -m saas_segments.pg_roles; \
 	else echo "BI login: set SAAS_PG_BI_PASSWORD and run 'make pg-bi-user' (README: Serving on PostgreSQL)"; fi
 

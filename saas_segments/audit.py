@@ -9,6 +9,7 @@ the checkpoints' action refreshes the Data Docs under
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,11 +100,16 @@ def _run(context: object, table: GateTable, frame: pd.DataFrame, run_name: str) 
 
 
 def audit(warehouse: Path, run_name: str) -> Audit:
-    """Run every gate checkpoint on the warehouse's relations and summarise them."""
+    """Run every gate checkpoint on the warehouse file's relations and summarise them."""
+    return audit_frames({table.relation: read_relation(warehouse, table.relation) for table in GATE_TABLES}, run_name)
+
+
+def audit_frames(frames: Mapping[str, pd.DataFrame], run_name: str) -> Audit:
+    """Run every gate checkpoint on the rows of its relation (``frames`` by relation name,
+    read from any engine) and summarise them."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
 
-    frames = {table.relation: read_relation(warehouse, table.relation) for table in GATE_TABLES}
     # one checkpoint run at a time writes results and Data Docs into the shared context
     with file_lock(EXPECTATIONS_DIR / "uncommitted" / "checkpoint.lock"):
         context = gx.get_context(mode="file", context_root_dir=EXPECTATIONS_DIR)

@@ -1,7 +1,8 @@
 """Load a raw dir into PostgreSQL with COPY, for the ``postgres`` dbt target.
 
 DuckDB reads the raw files in place; PostgreSQL cannot, so this step copies them
-into the ``raw`` schema first. Each contract table is found and read exactly as the
+into the ``raw`` schema first (a refresh, :mod:`saas_segments.pg_publish`, loads
+``raw__candidate`` and publishes it with the models). Each contract table is found and read exactly as the
 DuckDB path finds and reads it (:mod:`saas_segments.raw_files`), every column cast to
 text (CSV is read as text, Parquet values are rendered as DuckDB renders them),
 written as CSV and streamed into ``COPY raw.<table> FROM STDIN``. CSV lines the
@@ -135,8 +136,9 @@ def load_table(
     read: raw_files.TableRead,
     files: int,
     workdir: Path,
+    schema: str = RAW_SCHEMA,
 ) -> LoadedTable:
-    """Recreate raw.<table> as text columns and COPY the rows of its files' reader into it."""
+    """Recreate <schema>.<table> as text columns and COPY the rows of its files' reader into it."""
     relation = duck.sql(read.sql)
     columns = list(relation.columns)
     # Every column as text, as DuckDB renders it; CSV nulls stay null and empty
@@ -147,7 +149,7 @@ def load_table(
         f"copy (select {selected} from ({read.sql})) to '{str(csv_file).replace(chr(39), chr(39) * 2)}'"
         " (format csv, header false, quote '\"', escape '\"', delimiter ',')"
     )
-    target = sql.Identifier(RAW_SCHEMA, table.identifier)
+    target = sql.Identifier(schema, table.identifier)
     cursor.execute(sql.SQL("drop table if exists {} cascade").format(target))
     cursor.execute(
         sql.SQL("create table {} ({})").format(
@@ -163,14 +165,16 @@ def load_table(
     rows = cursor.rowcount
     for line in read.rejected:
         cursor.execute(
-            sql.SQL("insert into {} values (%s, %s, %s, %s, %s, %s, %s)").format(sql.Identifier(RAW_SCHEMA, REJECTED_TABLE)),
+            sql.SQL("insert into {} values (%s, %s, %s, %s, %s, %s, %s)").format(sql.Identifier(schema, REJECTED_TABLE)),
             (table.identifier, line.file_path, line.line, line.line_byte_position, line.error_type, line.error_message, line.csv_line),
         )
     return LoadedTable(table.identifier, rows, files)
 
 
-def load_raw_dir(raw_dir: Path, database: str | None = None, create_database: bool = False) -> list[LoadedTable]:
-    """Load every contract table found in ``raw_dir`` into the raw schema, in one transaction."""
+def load_raw_dir(
+    raw_dir: Path, database: str | None = None, create_database: bool = False, schema: str = RAW_SCHEMA
+) -> list[LoadedTable]:
+    """Load every contract table found in ``raw_dir`` into ``schema`` (default raw), in one transaction."""
     raw_dir = Path(raw_dir).resolve()
     if not raw_dir.is_dir() or not any(raw_dir.iterdir()):
         raise FileNotFoundError(f"raw dir '{raw_dir}' does not exist or is empty (set SAAS_RAW_DIR or --raw-dir)")
@@ -182,21 +186,21 @@ def load_raw_dir(raw_dir: Path, database: str | None = None, create_database: bo
         with connection, connection.cursor() as cursor, _duckdb() as duck, tempfile.TemporaryDirectory(
             prefix="saas-pg-load-"
         ) as workdir:
-            cursor.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(RAW_SCHEMA)))
+            cursor.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(schema)))
             cursor.execute(
                 sql.SQL(
                     "create table if not exists {} (table_name text primary key, raw_dir text, files integer,"
                     " rows bigint, loaded_at timestamp)"
-                ).format(sql.Identifier(RAW_SCHEMA, LOAD_TABLE))
+                ).format(sql.Identifier(schema, LOAD_TABLE))
             )
-            cursor.execute(sql.SQL("delete from {}").format(sql.Identifier(RAW_SCHEMA, LOAD_TABLE)))
+            cursor.execute(sql.SQL("delete from {}").format(sql.Identifier(schema, LOAD_TABLE)))
             cursor.execute(
                 sql.SQL(
                     "create table if not exists {} (source_table text, file_path text, line bigint,"
                     " line_byte_position bigint, error_type text, error_message text, csv_line text)"
-                ).format(sql.Identifier(RAW_SCHEMA, REJECTED_TABLE))
+                ).format(sql.Identifier(schema, REJECTED_TABLE))
             )
-            cursor.execute(sql.SQL("delete from {}").format(sql.Identifier(RAW_SCHEMA, REJECTED_TABLE)))
+            cursor.execute(sql.SQL("delete from {}").format(sql.Identifier(schema, REJECTED_TABLE)))
             errors: list[str] = []
             for table in contract_tables():
                 try:
@@ -207,7 +211,7 @@ def load_raw_dir(raw_dir: Path, database: str | None = None, create_database: bo
                 if not files.all:
                     # the contract check in dbt's on-run-start names the missing table
                     cursor.execute(
-                        sql.SQL("drop table if exists {} cascade").format(sql.Identifier(RAW_SCHEMA, table.identifier))
+                        sql.SQL("drop table if exists {} cascade").format(sql.Identifier(schema, table.identifier))
                     )
                     continue
                 read = raw_files.read_table(duck, raw_dir, files, table.columns)
@@ -219,10 +223,10 @@ def load_raw_dir(raw_dir: Path, database: str | None = None, create_database: bo
                     if lacking[column] < len(files.all)
                 ]
                 errors += [raw_files.encoding_error(raw_dir, line) for line in read.rejected if line.error_type == "INVALID ENCODING"]
-                result = load_table(duck, cursor, table, read, len(files.all), Path(workdir))
+                result = load_table(duck, cursor, table, read, len(files.all), Path(workdir), schema)
                 cursor.execute(
                     sql.SQL("insert into {} values (%s, %s, %s, %s, now() at time zone 'UTC')").format(
-                        sql.Identifier(RAW_SCHEMA, LOAD_TABLE)
+                        sql.Identifier(schema, LOAD_TABLE)
                     ),
                     (result.identifier, str(raw_dir), result.files, result.rows),
                 )

@@ -67,7 +67,12 @@
     {{ return('') }}
 {% endmacro %}
 
+{#- Not on candidate schemas (var schema_suffix): analysts must not read an unaudited
+    build; the publish grants usage on the schemas it renames into place. -#}
 {% macro postgres__grant_marts_usage() %}
+    {%- if var('schema_suffix', '') -%}
+        {{ return('') }}
+    {%- endif -%}
     {%- set grants = serving_grants() -%}
     {%- set statements = [] -%}
     {%- for schema in grants.schemas -%}
