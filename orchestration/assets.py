@@ -24,8 +24,8 @@ from dagster import (
 from dagster_dbt import DbtCliResource, dbt_assets
 
 from orchestration.dbt_project import DAILY, DBT_PROJECT, QUALITY_MODEL, SegmentsTranslator, model_key, prepare_manifest, source_tables
-from orchestration.resources import WarehouseResource
-from saas_segments.publish import REFRESH_BUILD, publish_audited, refresh_lock
+from orchestration.resources import RUN_LEASE_GRACE_SECONDS, WarehouseResource
+from saas_segments.publish import REFRESH_BUILD, lease, publish_audited, refresh_lock
 
 MANIFEST = prepare_manifest()
 TRANSLATOR = SegmentsTranslator()
@@ -60,10 +60,30 @@ def raw_sources(warehouse: WarehouseResource) -> Iterator[ObserveResult]:
         yield ObserveResult(asset_key=key, metadata=metadata, data_version=None)
 
 
+DEMO = {"scale": "demo", "seed": 42}
+
+
+def _holds_other_data(raw_dir: Path) -> bool:
+    """Whether ``raw_dir`` has files that are not the generator's demo data (:data:`DEMO`)."""
+    if not raw_dir.exists() or not any(raw_dir.iterdir()):
+        return False
+    manifest = raw_dir / "_truth" / "manifest.json"
+    return not manifest.is_file() or {key: json.loads(manifest.read_text()).get(key) for key in DEMO} != DEMO
+
+
 @asset(group_name="demo", kinds={"python"})
 def demo_raw_data(warehouse: WarehouseResource) -> MaterializeResult:
-    """Generate demo-scale raw data (seed 42) into the raw dir; optional, for trying the pipeline."""
-    command = [sys.executable, "-m", "saas_segments.generator", "--scale", "demo", "--seed", "42"]
+    """Generate demo-scale raw data (seed 42) into the raw dir; optional, for trying the pipeline.
+
+    Refuses a raw dir that holds anything else than that demo data (it would be overwritten).
+    """
+    if _holds_other_data(warehouse.raw_path):
+        raise Failure(
+            f"raw dir {warehouse.raw_path} holds other data than the demo's: not writing demo data into it"
+            " (point the warehouse resource's raw_dir at an empty or demo dir)",
+            allow_retries=False,
+        )
+    command = [sys.executable, "-m", "saas_segments.generator", "--scale", DEMO["scale"], "--seed", str(DEMO["seed"])]
     subprocess.run([*command, "--out", str(warehouse.raw_path)], check=True, capture_output=True, text=True)
     return MaterializeResult(metadata={"raw_dir": MetadataValue.path(str(warehouse.raw_path))})
 
@@ -74,11 +94,14 @@ def _build(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Wareh
 
     A failed model or dbt test fails the step without retries (it is not transient).
     """
-    candidate = warehouse.stage(context.run.run_id)
-    variables = warehouse.vars(context.partition_key if context.has_partition_key else None)
-    with mock.patch.dict(os.environ, warehouse.dbt_env(candidate)):
-        invocation = dbt.cli([*REFRESH_BUILD, "--vars", json.dumps(variables)], context=context, raise_on_error=False)
-    yield from invocation.stream()
+    candidate, build = warehouse.stage(context.run.run_id)
+    context.log.info(build.reason)
+    variables = warehouse.vars(context.run.run_id, context.partition_key if context.has_partition_key else None)
+    full = ["--full-refresh"] if build.full_refresh else []
+    with lease(candidate.parent, RUN_LEASE_GRACE_SECONDS):
+        with mock.patch.dict(os.environ, warehouse.dbt_env(candidate)):
+            invocation = dbt.cli([*REFRESH_BUILD, *full, "--vars", json.dumps(variables)], context=context, raise_on_error=False)
+        yield from invocation.stream()
     if not invocation.is_successful():
         raise Failure(f"dbt build failed on {candidate}: {invocation.get_error()}", allow_retries=False)
 
@@ -118,7 +141,7 @@ def published_warehouse(context: AssetExecutionContext, warehouse: WarehouseReso
     """
     options = warehouse.dbt_options(context.run.run_id, context.partition_key)
     candidate = warehouse.candidate(context.run.run_id)
-    with refresh_lock(warehouse.workdir):
+    with refresh_lock(warehouse.workdir), lease(candidate.parent, RUN_LEASE_GRACE_SECONDS):
         publish_audited(candidate, warehouse.warehouse_path, options)
     return MaterializeResult(
         metadata={"warehouse": MetadataValue.path(str(warehouse.warehouse_path)), "as_of": context.partition_key}
