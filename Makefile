@@ -9,6 +9,8 @@ SCALE ?= demo
 SEED ?= 42
 RAW_DIR ?= data/raw/demo
 WAREHOUSE ?= warehouse/saas_segments.duckdb
+# development builds (no quality gates, never published) go to their own file
+DEV_WAREHOUSE ?= warehouse/dev/saas_segments.duckdb
 # duckdb (the embedded file), postgres (the SAAS_PG_* server; see README "Serving on PostgreSQL")
 # or spark (a local Spark session; see README "Apache Spark")
 TARGET ?= duckdb
@@ -26,7 +28,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 export SAAS_DUCKDB_PATH := $(abspath $(WAREHOUSE))
 
-.PHONY: help venv run test demo-data generate build build-postgres build-spark pg-bi-user lint pytest accuracy bench report docs clean lock
+.PHONY: help venv run test demo-data generate build build-dev build-postgres build-spark pg-bi-user lint pytest accuracy bench report docs clean lock
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -47,19 +49,19 @@ demo-data: data/raw/demo/_truth/manifest.json  ## generate the demo raw dir (dat
 generate: $(STAMP)  ## generate a raw dir: make generate SCALE=demo|s|m|l SEED=n [OUT=dir]
 	$(BIN)/python -m saas_segments.generator --scale $(SCALE) --seed $(SEED) --out $(or $(OUT),data/raw/$(SCALE)-$(SEED))
 
-build: $(STAMP)  ## build the warehouse on a raw dir: make build RAW_DIR=path [WAREHOUSE=file] [TARGET=postgres|spark]
+build: $(STAMP)  ## build → audit → publish a raw dir: make build RAW_DIR=path [WAREHOUSE=file] [TARGET=postgres|spark]
 ifeq ($(TARGET),postgres)
 	$(MAKE) --no-print-directory build-postgres RAW_DIR="$(RAW_DIR)"
 else ifeq ($(TARGET),spark)
 	$(MAKE) --no-print-directory build-spark RAW_DIR="$(RAW_DIR)"
 else
-	@test -d "$(RAW_DIR)" || { echo "raw dir '$(RAW_DIR)' does not exist (make demo-data, or RAW_DIR=path)"; exit 2; }
-	mkdir -p $(dir $(SAAS_DUCKDB_PATH))
-	SAAS_RAW_DIR=$(abspath $(RAW_DIR)) $(BIN)/dbt build --fail-fast
-	@# segment_quality reads every segment table through the graph: rebuilt once all exist
-	SAAS_RAW_DIR=$(abspath $(RAW_DIR)) $(BIN)/dbt run --quiet --select segment_quality
-	@$(BIN)/python -m saas_segments.summary "$(SAAS_DUCKDB_PATH)"
+	$(MAKE) --no-print-directory refresh RAW_DIR="$(RAW_DIR)"
 endif
+
+build-dev: $(STAMP)  ## development build, no gates, into its own file: make build-dev RAW_DIR=path [DEV_WAREHOUSE=file]
+	@test -d "$(RAW_DIR)" || { echo "raw dir '$(RAW_DIR)' does not exist (make demo-data, or RAW_DIR=path)"; exit 2; }
+	$(BIN)/python -m saas_segments.refresh --dev --raw-dir "$(RAW_DIR)" --warehouse "$(abspath $(DEV_WAREHOUSE))"
+	@$(BIN)/python -m saas_segments.summary "$(abspath $(DEV_WAREHOUSE))"
 
 build-postgres: $(STAMP)  ## load → build → audit → publish a raw dir on PostgreSQL (SAAS_PG_*): make build-postgres RAW_DIR=path
 	@test -d "$(RAW_DIR)" || { echo "raw dir '$(RAW_DIR)' does not exist (make demo-data, or RAW_DIR=path)"; exit 2; }
@@ -114,11 +116,11 @@ pytest: $(STAMP) demo-data  ## pytest alone (the demo warehouse is built by the 
 	tests/engines.sh
 	SAAS_TEST_DEMO_RAW_DIR=data/raw/demo $(PYTEST)
 
-test: $(STAMP) demo-data  ## bootstrap (engines too), then lint + dbt build on the demo data + pytest (which reads that build)
+test: $(STAMP) demo-data  ## bootstrap (engines too), then lint + a development build (build-dev) on the demo data + pytest (which reads it)
 	tests/engines.sh
 	$(MAKE) --no-print-directory lint
 	rm -f $(TEST_WAREHOUSE)
-	$(MAKE) --no-print-directory build RAW_DIR=data/raw/demo WAREHOUSE=$(TEST_WAREHOUSE)
+	$(MAKE) --no-print-directory build-dev RAW_DIR=data/raw/demo DEV_WAREHOUSE=$(TEST_WAREHOUSE)
 	SAAS_TEST_DEMO_RAW_DIR=data/raw/demo SAAS_TEST_DEMO_WAREHOUSE=$(TEST_WAREHOUSE) $(PYTEST)
 
 lock: $(STAMP)  ## rewrite constraints.txt from the current environment

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from unittest import mock
 
@@ -23,8 +24,8 @@ from dagster import (
 from dagster_dbt import DbtCliResource, dbt_assets
 
 from orchestration.dbt_project import DAILY, DBT_PROJECT, QUALITY_MODEL, SegmentsTranslator, model_key, prepare_manifest, source_tables
-from orchestration.resources import WarehouseResource
-from saas_segments.publish import REFRESH_BUILD, publish_audited, refresh_lock
+from orchestration.resources import RUN_LEASE_GRACE_SECONDS, WarehouseResource
+from saas_segments.publish import QUALITY_SELECTION, REFRESH_BUILD, lease, publish_audited, refresh_lock
 from saas_segments.raw_files import RawLayoutError, find_table_files
 
 MANIFEST = prepare_manifest()
@@ -57,10 +58,30 @@ def raw_sources(warehouse: WarehouseResource) -> Iterator[ObserveResult]:
         yield ObserveResult(asset_key=key, metadata=metadata, data_version=None)
 
 
+DEMO = {"scale": "demo", "seed": 42}
+
+
+def _holds_other_data(raw_dir: Path) -> bool:
+    """Whether ``raw_dir`` has files that are not the generator's demo data (:data:`DEMO`)."""
+    if not raw_dir.exists() or not any(raw_dir.iterdir()):
+        return False
+    manifest = raw_dir / "_truth" / "manifest.json"
+    return not manifest.is_file() or {key: json.loads(manifest.read_text()).get(key) for key in DEMO} != DEMO
+
+
 @asset(group_name="demo", kinds={"python"})
 def demo_raw_data(warehouse: WarehouseResource) -> MaterializeResult:
-    """Generate demo-scale raw data (seed 42) into the raw dir; optional, for trying the pipeline."""
-    command = [sys.executable, "-m", "saas_segments.generator", "--scale", "demo", "--seed", "42"]
+    """Generate demo-scale raw data (seed 42) into the raw dir; optional, for trying the pipeline.
+
+    Refuses a raw dir that holds anything else than that demo data (it would be overwritten).
+    """
+    if _holds_other_data(warehouse.raw_path):
+        raise Failure(
+            f"raw dir {warehouse.raw_path} holds other data than the demo's: not writing demo data into it"
+            " (point the warehouse resource's raw_dir at an empty or demo dir)",
+            allow_retries=False,
+        )
+    command = [sys.executable, "-m", "saas_segments.generator", "--scale", DEMO["scale"], "--seed", str(DEMO["seed"])]
     subprocess.run([*command, "--out", str(warehouse.raw_path)], check=True, capture_output=True, text=True)
     return MaterializeResult(metadata={"raw_dir": MetadataValue.path(str(warehouse.raw_path))})
 
@@ -71,11 +92,14 @@ def _build(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Wareh
 
     A failed model or dbt test fails the step without retries (it is not transient).
     """
-    candidate = warehouse.stage(context.run.run_id)
-    variables = warehouse.vars(context.partition_key if context.has_partition_key else None)
-    with mock.patch.dict(os.environ, warehouse.dbt_env(candidate)):
-        invocation = dbt.cli([*REFRESH_BUILD, "--vars", json.dumps(variables)], context=context, raise_on_error=False)
-    yield from invocation.stream()
+    candidate, build = warehouse.stage(context.run.run_id)
+    context.log.info(build.reason)
+    variables = warehouse.vars(context.run.run_id, context.partition_key if context.has_partition_key else None)
+    full = ["--full-refresh"] if build.full_refresh else []
+    with lease(candidate.parent, RUN_LEASE_GRACE_SECONDS):
+        with mock.patch.dict(os.environ, warehouse.dbt_env(candidate)):
+            invocation = dbt.cli([*REFRESH_BUILD, *full, "--vars", json.dumps(variables)], context=context, raise_on_error=False)
+        yield from invocation.stream()
     if not invocation.is_successful():
         raise Failure(f"dbt build failed on {candidate}: {invocation.get_error()}", allow_retries=False)
 
@@ -85,11 +109,11 @@ def _build(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Wareh
     project=DBT_PROJECT,
     dagster_dbt_translator=TRANSLATOR,
     partitions_def=DAILY,
-    exclude=QUALITY_MODEL,
+    exclude=QUALITY_SELECTION,
     name="dbt_models",
 )
 def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource) -> Iterator[Any]:
-    """Every dbt model but ``segment_quality``, with its dbt tests as asset checks."""
+    """Every dbt model but ``segment_quality`` and what reads it, with its dbt tests as asset checks."""
     yield from _build(context, dbt, warehouse)
 
 
@@ -98,11 +122,11 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: W
     project=DBT_PROJECT,
     dagster_dbt_translator=TRANSLATOR,
     partitions_def=DAILY,
-    select=QUALITY_MODEL,
+    select=QUALITY_SELECTION,
     name="dbt_segment_quality",
 )
 def dbt_segment_quality(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource) -> Iterator[Any]:
-    """``segment_quality``, built once every segment table exists (as the CLI refresh does)."""
+    """``segment_quality`` and what reads it, built once every segment table exists (as the CLI refresh does)."""
     yield from _build(context, dbt, warehouse)
 
 
@@ -115,7 +139,7 @@ def published_warehouse(context: AssetExecutionContext, warehouse: WarehouseReso
     """
     options = warehouse.dbt_options(context.run.run_id, context.partition_key)
     candidate = warehouse.candidate(context.run.run_id)
-    with refresh_lock(warehouse.workdir):
+    with refresh_lock(warehouse.workdir), lease(candidate.parent, RUN_LEASE_GRACE_SECONDS):
         publish_audited(candidate, warehouse.warehouse_path, options)
     return MaterializeResult(
         metadata={"warehouse": MetadataValue.path(str(warehouse.warehouse_path)), "as_of": context.partition_key}

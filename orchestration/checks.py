@@ -19,9 +19,10 @@ from dagster import (
 )
 
 from orchestration.assets import RAW_KEYS, SEGMENT_QUALITY, dbt_models
-from orchestration.resources import WarehouseResource
+from orchestration.resources import RUN_LEASE_GRACE_SECONDS, WarehouseResource
 from saas_segments.audit import Audit, audit
 from saas_segments.gx_gates import CRITERIA, GATE_TABLES
+from saas_segments.publish import lease
 
 RAW_MAX_AGE = timedelta(hours=26)
 MART_MAX_AGE = timedelta(hours=26)
@@ -70,7 +71,8 @@ def criterion_result(result: Audit, criterion: str) -> AssetCheckResult:
 def gx_quality_gates(context: AssetCheckExecutionContext, warehouse: WarehouseResource) -> Iterator[AssetCheckResult]:
     """Run the GX checkpoints on the run's candidate (:func:`saas_segments.audit.audit`), one result per criterion."""
     candidate = warehouse.candidate(context.run.run_id)
-    result = audit(candidate, run_name=candidate.parent.name)
+    with lease(candidate.parent, RUN_LEASE_GRACE_SECONDS):
+        result = audit(candidate, run_name=candidate.parent.name)
     for criterion in CRITERIA:
         yield criterion_result(result, criterion)
 

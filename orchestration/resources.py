@@ -16,7 +16,12 @@ from pydantic import Field
 from orchestration.dbt_project import DBT_PROJECT
 from orchestration.instance import dagster_home
 from saas_segments.project import DEFAULT_RAW_DIR, DEFAULT_WAREHOUSE, dbt_env
-from saas_segments.publish import CANDIDATE_DIR, refresh_lock, refresh_vars, stage_candidate
+from saas_segments.publish import CANDIDATE_DIR, candidate_plan, refresh_lock, refresh_vars, stage_candidate
+from saas_segments.raw_state import BuildPlan
+
+# A run's steps are separate processes: its candidate stays leased this long after a
+# step ends, for the next step to start (a step renews it while it runs).
+RUN_LEASE_GRACE_SECONDS = 600
 
 
 class WarehouseResource(ConfigurableResource):
@@ -49,18 +54,26 @@ class WarehouseResource(ConfigurableResource):
         """The candidate file of a run."""
         return self.workdir / f"run-{run_id}" / self.warehouse_path.name
 
-    def stage(self, run_id: str) -> Path:
-        """The run's candidate, copied from the published file on first use."""
+    def stage(self, run_id: str) -> tuple[Path, BuildPlan]:
+        """The run's candidate and its build plan, staged on first use as the CLI refresh does
+        (:func:`saas_segments.publish.stage_candidate`)."""
         candidate = self.candidate(run_id)
         if not candidate.parent.exists():
             self.workdir.mkdir(parents=True, exist_ok=True)
             with refresh_lock(self.workdir):
-                stage_candidate(self.warehouse_path, self.workdir, run_name=candidate.parent.name)
-        return candidate
+                stage_candidate(
+                    self.warehouse_path,
+                    self.raw_path,
+                    self.workdir,
+                    run_name=candidate.parent.name,
+                    grace_seconds=RUN_LEASE_GRACE_SECONDS,
+                )
+        return candidate, candidate_plan(candidate)
 
-    def vars(self, as_of: str | None) -> dict[str, object]:
-        """dbt vars for a partition, as the CLI refresh computes them."""
-        return refresh_vars(self.raw_path, as_of, self.dbt_vars, incremental=self.warehouse_path.exists())
+    def vars(self, run_id: str, as_of: str | None) -> dict[str, object]:
+        """dbt vars for a run's partition, as the CLI refresh computes them."""
+        incremental = candidate_plan(self.candidate(run_id)).incremental
+        return refresh_vars(self.raw_path, as_of, self.dbt_vars, incremental=incremental)
 
     def dbt_env(self, candidate: Path) -> dict[str, str]:
         """Environment that points dbt at the raw dir and the candidate (:func:`saas_segments.project.dbt_env`)."""
@@ -71,8 +84,8 @@ class WarehouseResource(ConfigurableResource):
         return {
             "raw_dir": self.raw_path,
             "warehouse": self.candidate(run_id),
-            "dbt_vars": self.vars(as_of),
-            "target_path": self.workdir / "target",
+            "dbt_vars": self.vars(run_id, as_of),
+            "target_path": self.candidate(run_id).parent / "target",
         }
 
 

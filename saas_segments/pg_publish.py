@@ -42,7 +42,7 @@ from saas_segments.audit import Audit, audit_frames
 from saas_segments.gx_gates import GATE_TABLES
 from saas_segments.pg_load import RAW_SCHEMA, connect, connection_params, ensure_database, load_raw_dir
 from saas_segments.project import PROJECT_DIR, DbtError, dbt
-from saas_segments.publish import QUALITY_MODEL, REFRESH_BUILD, refresh_vars
+from saas_segments.publish import QUALITY_SELECTION, REFRESH_BUILD, refresh_vars
 
 CANDIDATE_SUFFIX = "__candidate"
 OLD_SUFFIX = "__old"
@@ -230,8 +230,8 @@ def refresh(
             incremental = bool(cloned_tables(name)) and not full_refresh
             variables = {**refresh_vars(raw_dir, as_of, dbt_vars, incremental=incremental), **candidate_vars}
             rebuild = ["--full-refresh"] if full_refresh else []
-            dbt([*REFRESH_BUILD, *rebuild, "--exclude", QUALITY_MODEL], dbt_vars=variables, **options)
-            dbt([*REFRESH_BUILD, "--select", QUALITY_MODEL], dbt_vars=variables, **options)
+            dbt([*REFRESH_BUILD, *rebuild, "--exclude", QUALITY_SELECTION], dbt_vars=variables, **options)
+            dbt([*REFRESH_BUILD, "--select", QUALITY_SELECTION], dbt_vars=variables, **options)
         except DbtError as error:
             drop_candidate(name)
             return PgRefreshResult(False, name, f"publish blocked, database {name} unchanged: the dbt build failed\n{error}")

@@ -6,9 +6,11 @@ project dir, profiles dir, raw dir and warehouse file are set the same way.
 
 from __future__ import annotations
 
+import ctypes
 import fcntl
 import json
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator, Mapping, Sequence
@@ -27,6 +29,21 @@ def file_lock(path: Path) -> Iterator[None]:
     with path.open("w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         yield
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """In a child before ``exec``: be killed (SIGKILL) when the parent dies, and exit if it already has.
+
+    A killed refresh then never leaves its dbt process writing into the candidate.
+    """
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL) != 0:
+        os._exit(127)
+    if os.getppid() != parent_pid:
+        os._exit(1)
 
 
 class DbtError(RuntimeError):
@@ -76,6 +93,9 @@ def dbt(
         command += ["--vars", json.dumps(dict(dbt_vars))]
     if target_path is not None:
         command += ["--target-path", str(target_path)]
+    parent = os.getpid()
+    # its own process group (a terminal's signals go to the caller, which decides) and
+    # killed with the caller
     process = subprocess.run(
         command,
         cwd=project_dir,
@@ -83,6 +103,8 @@ def dbt(
         capture_output=True,
         text=True,
         check=False,
+        process_group=0,
+        preexec_fn=lambda: die_with_parent(parent),
     )
     if check and process.returncode != 0:
         raise DbtError(f"dbt {' '.join(args)} failed ({process.returncode}):\n{process.stdout[-6000:]}{process.stderr[-2000:]}")

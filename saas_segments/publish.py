@@ -6,8 +6,12 @@ dbt-duckdb writes into view definitions, stays the same), builds and tests the
 candidate with dbt, runs the GX checkpoint on it, and only when no error-level
 check failed records the run's quality rows in the candidate and renames it onto
 the published path (``os.replace``: atomic on one filesystem). Readers keep reading
-the old file until they reconnect; a killed refresh leaves only a stale candidate,
-removed by the next one. One refresh per warehouse runs at a time (a lock file).
+the old file until they reconnect. One refresh per warehouse runs at a time (a lock
+file). Each candidate folder holds a lease naming its owner process: a refresh
+removes the candidates of runs that are gone (a killed refresh's; its dbt process
+dies with it, see :func:`saas_segments.project.die_with_parent`) and never one whose
+owner still runs (or, for a run made of several processes, whose grace period has
+not expired). Whether the build is incremental follows :mod:`saas_segments.raw_state`.
 """
 
 from __future__ import annotations
@@ -15,20 +19,31 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
+import threading
+import time
 import uuid
-from collections.abc import Mapping
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from saas_segments.audit import Audit, audit
 from saas_segments.project import DbtError, dbt, file_lock
+from saas_segments.raw_state import BuildPlan, plan, plan_from_json, record
 
 CANDIDATE_DIR = ".candidate"
+LEASE_FILE = "lease.json"
+LEASE_RENEW_SECONDS = 10
+PLAN_FILE = "plan.json"
 QUALITY_MODEL = "segment_quality"
+# segment_quality and the models that read it (the report's quality views): built last
+QUALITY_SELECTION = f"{QUALITY_MODEL}+"
 # A refresh builds models and runs their data tests. Unit tests check rule logic on
 # fixed inputs, not the data, so they run in CI (`make test`) and not on every refresh.
 REFRESH_BUILD = ("build", "--fail-fast", "--exclude-resource-type", "unit_test")
+# A development build (and `make test`'s) runs the unit tests as well.
+DEV_BUILD = ("build", "--fail-fast")
 # A refresh on a published warehouse rewrites the event models' lookback window only;
 # their data tests then check those days (macros/incremental/refresh_window_tests.sql).
 REFRESH_WINDOW_TESTS = {"data_test_scope": "refresh_window"}
@@ -69,18 +84,99 @@ def refresh_lock(workdir: Path) -> AbstractContextManager[None]:
     return file_lock(workdir / "refresh.lock")
 
 
-def stage_candidate(warehouse: Path, workdir: Path, run_name: str | None = None) -> Path:
-    """Remove stale candidates and copy the published file (if any) to a new candidate.
+def process_start(pid: int) -> str | None:
+    """The start time of process ``pid`` (``/proc/<pid>/stat``), ``None`` if there is no such live process."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return None
+    return None if fields[0] in {"Z", "X"} else fields[19]
 
-    The candidate's folder is ``run_name``, by default ``run-<random id>``.
+
+def write_lease(run_dir: Path, grace_seconds: float = 0) -> None:
+    """Mark ``run_dir``'s candidate as owned by this process: alive while the process
+    lives, and ``grace_seconds`` from now after it (a run made of several processes)."""
+    lease = {"pid": os.getpid(), "start": process_start(os.getpid()), "until": time.time() + grace_seconds}
+    scratch = run_dir / f"{LEASE_FILE}.{os.getpid()}"
+    scratch.write_text(json.dumps(lease))
+    os.replace(scratch, run_dir / LEASE_FILE)
+
+
+@contextmanager
+def lease(run_dir: Path, grace_seconds: float) -> Iterator[None]:
+    """Hold ``run_dir``'s lease while the block runs (a step of a run made of several
+    processes), renewing its grace period every few seconds; ends quietly if the block
+    removed the folder (a published candidate)."""
+
+    def renew() -> None:
+        try:
+            write_lease(run_dir, grace_seconds)
+        except FileNotFoundError:
+            done.set()
+
+    def keep_renewing() -> None:
+        while not done.wait(LEASE_RENEW_SECONDS):
+            renew()
+
+    done = threading.Event()
+    renew()
+    renewer = threading.Thread(target=keep_renewing, daemon=True)
+    renewer.start()
+    try:
+        yield
+    finally:
+        done.set()
+        renewer.join()
+        renew()
+
+
+def is_live(run_dir: Path) -> bool:
+    """Whether the run owning ``run_dir`` still runs (see :func:`write_lease`); no lease: not live."""
+    try:
+        owner = json.loads((run_dir / LEASE_FILE).read_text())
+    except (FileNotFoundError, json.JSONDecodeError):
+        return False
+    return process_start(owner["pid"]) == owner["start"] or time.time() < owner["until"]
+
+
+def remove_stale_candidates(workdir: Path) -> list[Path]:
+    """Remove the candidate folders of runs that no longer run; returns them."""
+    stale = [run_dir for run_dir in sorted(workdir.glob("run-*")) if not is_live(run_dir)]
+    for run_dir in stale:
+        shutil.rmtree(run_dir, ignore_errors=True)
+    return stale
+
+
+def stage_candidate(
+    warehouse: Path,
+    raw_dir: Path,
+    workdir: Path,
+    run_name: str | None = None,
+    full_refresh: bool = False,
+    grace_seconds: float = 0,
+) -> tuple[Path, BuildPlan]:
+    """Remove stale candidates, plan the build (:func:`saas_segments.raw_state.plan`) and
+    stage a new candidate: a copy of the published file, or none when the build starts
+    from an empty warehouse. The raw event files the build reads are recorded in it.
+
+    The candidate's folder is ``run_name``, by default ``run-<random id>``; it holds the
+    run's lease, its plan (``plan.json``) and its dbt artifacts (``target/``).
     """
-    for stale in workdir.glob("run-*"):
-        shutil.rmtree(stale, ignore_errors=True)
+    remove_stale_candidates(workdir)
     candidate = workdir / (run_name or f"run-{uuid.uuid4().hex[:12]}") / warehouse.name
     candidate.parent.mkdir()
-    if warehouse.exists():
+    write_lease(candidate.parent, grace_seconds)
+    build = plan(warehouse, raw_dir, full_refresh)
+    if build.mode in {"full", "incremental"}:
         shutil.copyfile(warehouse, candidate)
-    return candidate
+    record(candidate, build)
+    (candidate.parent / PLAN_FILE).write_text(build.to_json())
+    return candidate, build
+
+
+def candidate_plan(candidate: Path) -> BuildPlan:
+    """The plan a candidate was staged with."""
+    return plan_from_json((candidate.parent / PLAN_FILE).read_text())
 
 
 def publish(candidate: Path, warehouse: Path) -> None:
@@ -105,31 +201,46 @@ def publish_audited(candidate: Path, warehouse: Path, options: Mapping[str, obje
     shutil.rmtree(candidate.parent)
 
 
+def say(line: str) -> None:
+    """Print one progress line on stderr."""
+    print(line, file=sys.stderr, flush=True)
+
+
+def build_steps(build: BuildPlan, command: tuple[str, ...] = REFRESH_BUILD) -> list[list[str]]:
+    """The dbt commands of a build: every model and test but ``segment_quality`` and what
+    reads it, then those once every segment table exists (it reads all of them)."""
+    full = ["--full-refresh"] if build.full_refresh else []
+    return [[*command, *full, "--exclude", QUALITY_SELECTION], [*command, "--select", QUALITY_SELECTION]]
+
+
 def refresh(
     raw_dir: Path,
     warehouse: Path,
     as_of: str | None = None,
     dbt_vars: Mapping[str, object] | None = None,
     full_refresh: bool = False,
+    progress: Callable[[str], None] = say,
 ) -> RefreshResult:
     """Build ``raw_dir`` into a candidate of ``warehouse``, audit it, publish it if it passes.
 
-    ``segment_quality`` is built in a second step, once every segment table exists, so
-    it reads all of them. dbt test failures and error-level GX failures block the
-    publish; the published file is then left exactly as it was. The event models are
-    incremental (the lookback window only); ``full_refresh`` rebuilds them from every
-    raw row, for a raw dir whose history changed.
+    dbt test failures and error-level GX failures block the publish; the published file
+    is then left exactly as it was. The event models are incremental (the lookback
+    window only) when the warehouse was built from the same raw dir and its event files
+    seen then are unchanged; otherwise the build says why (``progress``) and rebuilds them
+    in full, or starts from an empty warehouse for another raw dir
+    (:func:`saas_segments.raw_state.plan`). ``full_refresh`` forces the full rebuild.
     """
     raw_dir, warehouse = Path(raw_dir).resolve(), Path(warehouse).resolve()
     workdir = warehouse.parent / CANDIDATE_DIR
     workdir.mkdir(parents=True, exist_ok=True)
     with refresh_lock(workdir):
-        candidate = stage_candidate(warehouse, workdir)
-        variables = refresh_vars(raw_dir, as_of, dbt_vars, incremental=candidate.exists() and not full_refresh)
-        options = {"raw_dir": raw_dir, "warehouse": candidate, "dbt_vars": variables, "target_path": workdir / "target"}
+        candidate, build = stage_candidate(warehouse, raw_dir, workdir, full_refresh=full_refresh)
+        progress(build.reason)
+        variables = refresh_vars(raw_dir, as_of, dbt_vars, incremental=build.incremental)
+        options = {"raw_dir": raw_dir, "warehouse": candidate, "dbt_vars": variables, "target_path": candidate.parent / "target"}
         try:
-            dbt([*REFRESH_BUILD, *(["--full-refresh"] if full_refresh else []), "--exclude", QUALITY_MODEL], **options)
-            dbt([*REFRESH_BUILD, "--select", QUALITY_MODEL], **options)
+            for step in build_steps(build):
+                dbt(step, **options)
         except DbtError as error:
             shutil.rmtree(candidate.parent)
             return RefreshResult(False, warehouse, f"publish blocked, {warehouse} unchanged: the dbt build failed\n{error}")
@@ -141,3 +252,34 @@ def refresh(
             )
         publish_audited(candidate, warehouse, options)
         return RefreshResult(True, warehouse, f"published {warehouse} (run {result.run_id})\n{result.summary()}", result)
+
+
+def build_dev(
+    raw_dir: Path,
+    warehouse: Path,
+    as_of: str | None = None,
+    dbt_vars: Mapping[str, object] | None = None,
+    full_refresh: bool = False,
+    progress: Callable[[str], None] = say,
+) -> None:
+    """Development build: ``dbt build`` (unit tests included) in place into ``warehouse``,
+    with no quality gates and no publish. Refuses a published warehouse (one with a
+    candidate folder next to it): development builds go to a separate file.
+
+    Incremental state is handled as in :func:`refresh`. Raises :class:`DbtError` if dbt fails.
+    """
+    raw_dir, warehouse = Path(raw_dir).resolve(), Path(warehouse).resolve()
+    if (warehouse.parent / CANDIDATE_DIR).exists():
+        raise ValueError(f"{warehouse} is a published warehouse; development builds go to a separate file")
+    build = plan(warehouse, raw_dir, full_refresh)
+    progress(build.reason)
+    if build.mode == "empty":
+        warehouse.unlink()
+        warehouse.with_name(warehouse.name + ".wal").unlink(missing_ok=True)
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    variables = refresh_vars(raw_dir, as_of, dbt_vars, incremental=build.incremental)
+    target = warehouse.parent / f"target-{warehouse.stem}"
+    for step in build_steps(build, DEV_BUILD):
+        dbt(step, raw_dir=raw_dir, warehouse=warehouse, dbt_vars=variables, target_path=target)
+    record(warehouse, build)
+    progress(f"development build (no quality gates, not published): {warehouse}")

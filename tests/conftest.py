@@ -110,6 +110,40 @@ def query(warehouse: Path, sql: str) -> list[tuple]:
         return connection.sql(sql).fetchall()
 
 
+def relations(warehouse: Path) -> list[tuple[str, str]]:
+    """Every staging, intermediate and mart relation of a warehouse."""
+    return query(
+        warehouse,
+        "select schema_name, table_name from duckdb_tables()"
+        " where schema_name in ('staging', 'intermediate', 'marts')"
+        " union select schema_name, view_name from duckdb_views()"
+        " where schema_name in ('staging', 'intermediate', 'marts') and not internal order by 1, 2",
+    )
+
+
+def differing_rows(left: Path, right: Path, schema: str, table: str, where: str = "true") -> tuple[int, int]:
+    """Rows of ``schema.table`` only in ``left`` and only in ``right`` (multiset difference)."""
+    with duckdb.connect() as connection:
+        connection.execute(f"attach '{left}' as l (read_only)")
+        connection.execute(f"attach '{right}' as r (read_only)")
+        columns = ", ".join(
+            f'"{name}"'
+            for (name,) in connection.execute(
+                "select column_name from duckdb_columns() where database_name = 'l'"
+                f" and schema_name = '{schema}' and table_name = '{table}' and column_name <> 'run_id' order by column_index"
+            ).fetchall()
+        )
+        counts = []
+        for first, second in (("l", "r"), ("r", "l")):
+            counts.append(
+                connection.execute(
+                    f"select count(*) from (select {columns} from {first}.{schema}.{table} where {where}"
+                    f" except all select {columns} from {second}.{schema}.{table} where {where})"
+                ).fetchone()[0]
+            )
+        return counts[0], counts[1]
+
+
 def copy_project(tmp_path: Path) -> Path:
     """A copy of the dbt project (no environment, data or build outputs) under ``tmp_path``."""
     project = tmp_path / "project"

@@ -1,18 +1,21 @@
-"""Incremental refresh of the event models: a daily append plus late events gives the
-same warehouse as a full build on the same raw rows."""
+"""Incremental refresh of the event models: a daily append plus late events and late
+users gives the same warehouse as a full build on the same raw rows; the build plan
+follows the raw dir and its event files."""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from conftest import query
+from conftest import differing_rows, query, relations
 from saas_segments.project import dbt
-from saas_segments.publish import REFRESH_WINDOW_TESTS
+from saas_segments.publish import build_dev
+from saas_segments.raw_state import plan, record, recorded
 
 pytestmark = pytest.mark.slow
 
@@ -39,40 +42,6 @@ def write_events(source: Path, target: Path, where: str) -> int:
         return connection.execute(f"select count(*) from read_parquet('{target}')").fetchone()[0]
 
 
-def relations(warehouse: Path) -> list[tuple[str, str]]:
-    """Every staging, intermediate and mart relation of a warehouse."""
-    return query(
-        warehouse,
-        "select schema_name, table_name from duckdb_tables()"
-        " where schema_name in ('staging', 'intermediate', 'marts')"
-        " union select schema_name, view_name from duckdb_views()"
-        " where schema_name in ('staging', 'intermediate', 'marts') and not internal order by 1, 2",
-    )
-
-
-def differing_rows(left: Path, right: Path, schema: str, table: str, where: str = "true") -> tuple[int, int]:
-    """Rows of ``schema.table`` only in ``left`` and only in ``right`` (multiset difference)."""
-    with duckdb.connect() as connection:
-        connection.execute(f"attach '{left}' as l (read_only)")
-        connection.execute(f"attach '{right}' as r (read_only)")
-        columns = ", ".join(
-            f'"{name}"'
-            for (name,) in connection.execute(
-                "select column_name from duckdb_columns() where database_name = 'l'"
-                f" and schema_name = '{schema}' and table_name = '{table}' and column_name <> 'run_id' order by column_index"
-            ).fetchall()
-        )
-        counts = []
-        for first, second in (("l", "r"), ("r", "l")):
-            counts.append(
-                connection.execute(
-                    f"select count(*) from (select {columns} from {first}.{schema}.{table} where {where}"
-                    f" except all select {columns} from {second}.{schema}.{table} where {where})"
-                ).fetchone()[0]
-            )
-        return counts[0], counts[1]
-
-
 def last_event_day(raw: Path) -> dt.date:
     """The newest UTC day in a raw dir's events."""
     with duckdb.connect() as connection:
@@ -81,53 +50,113 @@ def last_event_day(raw: Path) -> dt.date:
         ).fetchone()[0]
 
 
+def users_file(raw: Path) -> Path:
+    """The users table's file of a raw dir (the demo data writes one Parquet file)."""
+    return raw / "users.parquet"
+
+
+def write_users_without(source: Path, target: Path, held_back: str) -> int:
+    """Write ``source``'s users but those matching ``held_back`` to ``target``; returns how many were held back."""
+    with duckdb.connect() as connection:
+        reader = f"read_parquet('{users_file(source)}')"
+        connection.execute(f"copy (select * from {reader} where not ({held_back})) to '{target}' (format parquet)")
+        return connection.execute(f"select count(*) from {reader} where {held_back}").fetchone()[0]
+
+
+def late_users_condition(raw: Path) -> str:
+    """Users held back from the first load: a sample of those with events that no other
+    raw table names (their events alone wait for them)."""
+    others = " union ".join(
+        f"select user_id from read_parquet('{raw}/{table}.parquet')"
+        for table in ("trials", "nps_responses", "web_touches", "support_tickets")
+    )
+    with duckdb.connect() as connection:
+        ids = connection.execute(
+            f"select distinct user_id from read_parquet('{raw / EVENTS_GLOB}')"
+            f" where hash(user_id) % 20 = 0 and user_id not in (select user_id from ({others}) where user_id is not null)"
+            " order by 1"
+        ).fetchall()
+    return "user_id in (" + ", ".join(f"'{user_id}'" for (user_id,) in ids) + ")"
+
+
 @pytest.fixture(scope="module")
 def incremental_run(tmp_path_factory: pytest.TempPathFactory, demo_raw_dir: Path) -> dict[str, object]:
-    """Full build on the demo events up to the day before the last one, minus the
-    late events; then the last day and the late events are appended as a new file
-    and the project is built again (incremental)."""
+    """Development build (dbt build with every test, :func:`saas_segments.publish.build_dev`)
+    on the demo events up to the day before the last one, minus the late events and
+    minus a sample of users; then the users arrive, the last day and the late events are
+    appended as a new file and the project is built again (incremental)."""
     workdir = tmp_path_factory.mktemp("incremental")
     raw = workdir / "raw"
-    shutil.copytree(demo_raw_dir, raw, ignore=shutil.ignore_patterns("events", "_truth"))
+    shutil.copytree(demo_raw_dir, raw, ignore=shutil.ignore_patterns("events", "_truth", users_file(raw).name))
     (raw / "events").mkdir()
     last_day = last_event_day(demo_raw_dir)
     day = "cast(timezone('UTC', occurred_at) as date)"
     late = f"({day} >= date '{last_day - dt.timedelta(days=LATE_DAYS)}' and {LATE_SAMPLE})"
+    late_users = late_users_condition(demo_raw_dir)
+    held_back_users = write_users_without(demo_raw_dir, users_file(raw), late_users)
     first_rows = write_events(demo_raw_dir, raw / "events" / "part-00000.parquet", f"{day} < date '{last_day}' and not {late}")
     warehouse = workdir / "warehouse.duckdb"
-    no_tests = ["build", "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
-    dbt(no_tests, raw_dir=raw, warehouse=warehouse, target_path=workdir / "target")
+    said: list[str] = []
+    build_dev(raw, warehouse, progress=said.append)
     first_as_of = query(warehouse, "select as_of_date from intermediate.int_as_of_date")[0][0]
+    waiting = query(
+        warehouse,
+        f"select count(*) from staging.base_app__events where _quarantine_rule = 'orphan_user' and {late_users}",
+    )[0][0]
     late_rows = write_events(demo_raw_dir, workdir / "late.parquet", f"{late} and {day} < date '{last_day}'")
+    shutil.copyfile(users_file(demo_raw_dir), users_file(raw))
     appended_rows = write_events(demo_raw_dir, raw / "events" / "part-00001.parquet", f"{day} = date '{last_day}' or {late}")
-    # the daily refresh's command and vars: models and their data tests (on the incremental
-    # tables, the days the refresh rewrote)
-    dbt(
-        ["build", "--exclude-resource-type", "unit_test"],
-        raw_dir=raw,
-        warehouse=warehouse,
-        dbt_vars=REFRESH_WINDOW_TESTS,
-        target_path=workdir / "target",
-    )
+    # the daily build: models and their data tests (on the incremental tables, the days it rewrote)
+    build_dev(raw, warehouse, progress=said.append)
     return {
         "raw": raw,
         "warehouse": warehouse,
-        "target": workdir / "target",
+        "target": warehouse.parent / f"target-{warehouse.stem}",
+        "said": said,
         "last_day": last_day,
         "first_as_of": first_as_of,
         "first_rows": first_rows,
         "late_rows": late_rows,
         "appended_rows": appended_rows,
+        "held_back_users": held_back_users,
+        "waiting_events": waiting,
+        "late_users": late_users,
     }
 
 
-def test_the_split_holds_back_late_events(incremental_run: dict, demo_raw_dir: Path) -> None:
-    """The first build saw neither the last day nor the late events; they came in the append."""
+def test_the_split_holds_back_late_events_and_users(incremental_run: dict, demo_raw_dir: Path) -> None:
+    """The first build saw neither the last day nor the late events; they came in the append.
+    The held-back users' events waited in quarantine as orphan_user; the second build was
+    incremental (it replaced the window in place) and then staged every one of them."""
     with duckdb.connect() as connection:
         demo_rows = connection.execute(f"select count(*) from read_parquet('{demo_raw_dir / EVENTS_GLOB}')").fetchone()[0]
     assert incremental_run["first_as_of"] == incremental_run["last_day"] - dt.timedelta(days=1)
     assert incremental_run["late_rows"] > 20
     assert incremental_run["first_rows"] + incremental_run["appended_rows"] == demo_rows
+    assert incremental_run["held_back_users"] >= 3
+    before_window = incremental_run["last_day"] - dt.timedelta(days=LATE_DAYS + 3)
+    with duckdb.connect() as connection:
+        connection.execute("set timezone = 'UTC'")
+        held_back_events, older_than_the_window = connection.execute(
+            f"select count(*), count(*) filter (where cast(timezone('UTC', occurred_at) as date) < date '{before_window}')"
+            f" from read_parquet('{incremental_run['raw'] / 'events' / 'part-00000.parquet'}')"
+            f" where {incremental_run['late_users']}"
+        ).fetchone()
+    assert incremental_run["waiting_events"] == held_back_events > 50
+    assert older_than_the_window > 20  # staged by the incremental build only through window_recompute
+    first, second = incremental_run["said"][0], incremental_run["said"][2]
+    assert first.startswith("building ") and "into a new warehouse" in first
+    assert second.startswith("1 new event file(s) in ") and second.endswith("incremental build of the event models")
+    compiled = next((incremental_run["target"] / "run").rglob("base_app__events.sql")).read_text()
+    assert "delete from" in compiled
+    with duckdb.connect() as connection:
+        their_events = connection.execute(
+            f"select count(*) from read_parquet('{incremental_run['raw'] / EVENTS_GLOB}') where {incremental_run['late_users']}"
+        ).fetchone()[0]
+    assert query(
+        incremental_run["warehouse"],
+        f"select _row_status, count(*) from staging.base_app__events where {incremental_run['late_users']} group by 1",
+    ) == [("staged", their_events)]
 
 
 def test_incremental_build_equals_full_build(incremental_run: dict, demo_warehouse: Path) -> None:
@@ -198,3 +227,40 @@ def test_event_later_than_the_lookback_fails_the_load_audit(incremental_run: dic
         incremental_run["warehouse"], "select raw_rows - staged_rows - quarantined_rows - collapsed_rows"
         " from staging.stg_load_audit where source_table = 'events'"
     ) == [(1,)]
+
+
+def test_build_plan_follows_the_raw_dir_and_its_event_files(tmp_path: Path) -> None:
+    """The recorded raw dir and event files decide: appended file → incremental; a changed
+    or removed file → full rebuild; another raw dir → empty warehouse; no record → full."""
+    raw, other = tmp_path / "raw", tmp_path / "other"
+    for folder in (raw, other):
+        (folder / "events").mkdir(parents=True)
+        (folder / "events" / "part-0.parquet").write_bytes(b"day 1")
+        (folder / "users.parquet").write_bytes(b"users")
+    warehouse = tmp_path / "warehouse.duckdb"
+    first = plan(warehouse, raw)
+    assert (first.mode, [file.path for file in first.files]) == ("new", ["events/part-0.parquet"])
+    record(warehouse, first)
+    assert recorded(warehouse) == (str(raw.resolve()), first.files)
+    assert plan(warehouse, raw).mode == "incremental"
+
+    (raw / "events" / "part-1.parquet").write_bytes(b"day 2")
+    (raw / "users.parquet").write_bytes(b"users, one more")  # not an event file: no effect
+    appended = plan(warehouse, raw)
+    assert (appended.mode, appended.reason) == ("incremental", f"1 new event file(s) in {raw.resolve()}: incremental build of the event models")
+    record(warehouse, appended)
+
+    os.utime(raw / "events" / "part-0.parquet", ns=(0, 0))
+    restated = plan(warehouse, raw)
+    assert restated.mode == "full" and restated.full_refresh
+    assert "1 file(s) changed or removed since the last build, e.g. events/part-0.parquet" in restated.reason
+    (raw / "events" / "part-0.parquet").unlink()
+    assert plan(warehouse, raw).mode == "full"
+
+    moved = plan(warehouse, other)
+    assert moved.mode == "empty" and f"raw dir {other.resolve()} is not {raw.resolve()}" in moved.reason
+    assert plan(warehouse, raw, full_refresh=True).mode == "full"
+
+    unrecorded = tmp_path / "unrecorded.duckdb"
+    duckdb.connect(str(unrecorded)).close()
+    assert plan(unrecorded, raw).mode == "full"

@@ -12,9 +12,10 @@ from dagster import (
     ExecuteInProcessResult,
     build_run_status_sensor_context,
     build_schedule_context,
+    materialize,
 )
 
-from orchestration.assets import PUBLISHED, RAW_KEYS, SEGMENT_QUALITY
+from orchestration.assets import PUBLISHED, RAW_KEYS, SEGMENT_QUALITY, demo_raw_data
 from orchestration.definitions import build_definitions, defs
 from orchestration.resources import AlertSink, WarehouseResource
 from orchestration.sensors import alert_on_run_failure
@@ -117,3 +118,21 @@ def test_failing_gate_blocks_publish(backfill: tuple[Path, list[ExecuteInProcess
     alert_on_run_failure(context)
     (alert,) = [json.loads(line) for line in alerts.read_text().splitlines()]
     assert (alert["job"], alert["run_id"], alert["as_of"]) == ("daily_refresh", result.run_id, as_of)
+
+
+def test_demo_data_asset_refuses_a_raw_dir_with_other_data(tmp_path: Path) -> None:
+    """The demo generator asset never writes into a raw dir holding other data: it fails
+    naming the dir and leaves its files as they were."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "users.csv").write_text("user_id\nmine\n")
+    result = materialize(
+        [demo_raw_data],
+        resources={"warehouse": WarehouseResource(raw_dir=str(raw), warehouse=str(tmp_path / "w.duckdb"))},
+        raise_on_error=False,
+    )
+    assert not result.success
+    (failure,) = [event for event in result.all_events if event.is_step_failure]
+    assert f"raw dir {raw} holds other data than the demo's" in failure.step_failure_data.error.message
+    assert sorted(path.name for path in raw.iterdir()) == ["users.csv"]
+    assert (raw / "users.csv").read_text() == "user_id\nmine\n"

@@ -8,7 +8,14 @@
     Model config:
       materialized='incremental', incremental_strategy='replace_window',
       window_column='<date or timestamp column>',
-      window_filter='<optional condition picking the rows whose newest day counts>'
+      window_filter='<optional condition picking the rows whose newest day counts>',
+      window_recompute='<optional condition: rows before the window recomputed as well>',
+      window_recompute_refs=['<model the condition reads, written {<model>}>', ...]
+    `window_recompute` may read the table as it was before the run, written `{relation}`
+    (e.g. keys quarantined for a reference that may since have arrived), and the models
+    named in `window_recompute_refs` (resolved when the model runs; declare them with a
+    `-- depends_on: {{ ref(...) }}` line); it applies to the model's input rows and to
+    the table's rows alike, so both sides of the replacement cover the same keys.
     In the model SQL, `replace_window_filter(column)` keeps the rows of the window
     (true on a full build). Rows older than the window are never rewritten: an event
     arriving later than the lookback shows up as unreconciled in stg_load_audit, and
@@ -25,7 +32,7 @@
 {% endmacro %}
 
 {#- Condition true for the rows an incremental run recomputes: `expression` on or after
-    the window start, or null. The start is read from `relation` before the run writes
+    the window start, or null, or the model's `window_recompute` condition. The start is read from `relation` before the run writes
     anything and rendered as a literal (so engines push the filter into the scan): the
     newest day of `window_column` (rows passing `window_filter`) minus
     `incremental_lookback_days`. An empty table gives `true` (recompute everything). -#}
@@ -36,10 +43,12 @@
         ~ (' where ' ~ config.get('window_filter') if config.get('window_filter') else '')
     ) -%}
     {%- set start = found.columns[0].values()[0] -%}
+    {%- set recompute = config.get('window_recompute') -%}
     {%- if start is none -%}
         true
     {%- else -%}
-        ({{ expression }} >= cast('{{ start }}' as date) or {{ expression }} is null)
+        ({{ expression }} >= cast('{{ start }}' as date) or {{ expression }} is null
+        {%- if recompute %} or ({{ window_recompute_sql(recompute, relation) }}){% endif %})
     {%- endif -%}
 {%- endmacro %}
 
@@ -51,4 +60,14 @@
     {%- else -%}
         true
     {%- endif -%}
+{%- endmacro %}
+
+{#- A model's `window_recompute` condition with `{relation}` and the `{<model>}` names of
+    `window_recompute_refs` replaced by the relations. -#}
+{% macro window_recompute_sql(condition, relation) -%}
+    {%- set rendered = namespace(sql=condition | replace('{relation}', relation | string)) -%}
+    {%- for name in config.get('window_recompute_refs', []) -%}
+        {%- set rendered.sql = rendered.sql | replace('{' ~ name ~ '}', ref(name) | string) -%}
+    {%- endfor -%}
+    {{ rendered.sql }}
 {%- endmacro %}

@@ -1,11 +1,16 @@
 {{ config(
     window_column='activity_date',
+    window_recompute="user_id in (select late.user_id from {stg_app__users} as late"
+        ~ " where not exists (select 1 from {relation} as built where built.user_id = late.user_id))",
+    window_recompute_refs=['stg_app__users'],
     on_schema_change='fail',
 ) }}
 
 {#- One row per user, feature and UTC day the feature was used, over every day loaded
     (not cut at as_of: int_user_feature_usage does that). Built incrementally: a
-    refresh recomputes the lookback window only. -#}
+    refresh recomputes the lookback window only, and every day of the users it has no
+    row of (a user arriving late: base_app__events has staged their earlier events). -#}
+-- depends_on: {{ ref('stg_app__users') }}
 with
 
 feature_events as (

@@ -1,6 +1,10 @@
+{#- An event quarantined as orphan_user is read again by every incremental run, whatever
+    its day, so it is staged once its user arrives (as a full build would). -#}
 {{ config(
     window_column='occurred_at',
     window_filter="_row_status = 'staged'",
+    window_recompute="event_id in (select event_id from {relation}"
+        ~ " where _row_status = 'quarantined' and _quarantine_rule = 'orphan_user')",
     on_schema_change='fail',
 ) }}
 

@@ -1,0 +1,143 @@
+"""Which raw data a warehouse's incremental tables were built from.
+
+The event models are incremental (``macros/incremental/replace_window.sql``): a build
+on a warehouse only recomputes the newest days. That is right only when the raw dir
+is the one the warehouse was built from and the event files seen then are unchanged
+(new files, i.e. appended days, are expected). Each build records the raw dir and
+every event file's path, size and modification time in ``meta.raw_event_files``
+of the warehouse; the next build compares them with the raw dir it is given:
+
+- no warehouse yet: a first build;
+- another raw dir: the build starts from an empty warehouse (nothing of the other
+  data, incl. its membership history, is kept);
+- an event file recorded before is changed or gone (restated history), or a
+  warehouse without a record: the incremental models are rebuilt in full
+  (``--full-refresh``; the run histories are kept);
+- otherwise: incremental.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Literal
+
+import duckdb
+
+# the raw table the incremental models read (one file, or a folder of files)
+EVENTS_TABLE = "events"
+STATE_TABLE = "meta.raw_event_files"
+
+Mode = Literal["new", "empty", "full", "incremental"]
+
+
+@dataclass(frozen=True)
+class RawFile:
+    """One raw event file, by its path relative to the raw dir."""
+
+    path: str
+    size_bytes: int
+    modified_ns: int
+
+
+@dataclass(frozen=True)
+class BuildPlan:
+    """How a build treats the warehouse it starts from, and why (``reason``: one line)."""
+
+    mode: Mode
+    reason: str
+    raw_dir: str
+    files: tuple[RawFile, ...]
+
+    @property
+    def full_refresh(self) -> bool:
+        """Whether dbt must rebuild the incremental models from every raw row."""
+        return self.mode == "full"
+
+    @property
+    def incremental(self) -> bool:
+        """Whether the build only recomputes the incremental models' newest days."""
+        return self.mode == "incremental"
+
+    def to_json(self) -> str:
+        """The plan as JSON (see :func:`plan_from_json`)."""
+        return json.dumps(asdict(self))
+
+
+def plan_from_json(text: str) -> BuildPlan:
+    """A plan written by :meth:`BuildPlan.to_json`."""
+    data = json.loads(text)
+    return BuildPlan(data["mode"], data["reason"], data["raw_dir"], tuple(RawFile(**file) for file in data["files"]))
+
+
+def event_files(raw_dir: Path) -> tuple[RawFile, ...]:
+    """The files of the events table in ``raw_dir`` (``events.*`` or anything under ``events/``)."""
+    raw_dir = raw_dir.resolve()
+    found = []
+    for entry in raw_dir.iterdir():
+        if entry.name == EVENTS_TABLE and entry.is_dir():
+            found += [path for path in entry.rglob("*") if path.is_file() and not path.name.startswith((".", "_"))]
+        elif entry.is_file() and entry.name.split(".")[0] == EVENTS_TABLE:
+            found.append(entry)
+    files = []
+    for path in sorted(found):
+        stat = path.stat()
+        files.append(RawFile(str(path.relative_to(raw_dir)), stat.st_size, stat.st_mtime_ns))
+    return tuple(files)
+
+
+def recorded(warehouse: Path) -> tuple[str | None, tuple[RawFile, ...]]:
+    """The raw dir and event files ``warehouse`` was last built from (``None`` if not recorded)."""
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        exists = connection.execute(
+            "select count(*) from duckdb_tables() where schema_name = 'meta' and table_name = 'raw_event_files'"
+        ).fetchone()[0]
+        if not exists:
+            return None, ()
+        rows = connection.execute(f"select raw_dir, path, size_bytes, modified_ns from {STATE_TABLE} order by path").fetchall()
+    raw_dirs = {row[0] for row in rows}
+    return (raw_dirs.pop() if len(raw_dirs) == 1 else None), tuple(RawFile(*row[1:]) for row in rows)
+
+
+def plan(warehouse: Path, raw_dir: Path, full_refresh: bool = False) -> BuildPlan:
+    """How a build of ``raw_dir`` must treat ``warehouse`` (see the module docstring).
+
+    ``full_refresh`` asks for a full rebuild of the incremental models whatever the record says.
+    """
+    raw = str(raw_dir.resolve())
+    files = event_files(raw_dir)
+    if not warehouse.exists():
+        return BuildPlan("new", f"building {raw} into a new warehouse", raw, files)
+    built_from, built_files = recorded(warehouse)
+    if built_from is not None and built_from != raw:
+        reason = f"raw dir {raw} is not {built_from}, which {warehouse.name} was built from: building from an empty warehouse"
+        return BuildPlan("empty", reason, raw, files)
+    if full_refresh:
+        return BuildPlan("full", "full refresh requested: rebuilding the incremental event models from every raw row", raw, files)
+    if built_from is None:
+        reason = f"{warehouse.name} records no raw event files: rebuilding the incremental event models in full"
+        return BuildPlan("full", reason, raw, files)
+    restated = sorted(set(built_files) - set(files), key=lambda file: file.path)
+    if restated:
+        reason = (
+            f"raw event history of {raw} changed ({len(restated)} file(s) changed or removed since the last build,"
+            f" e.g. {restated[0].path}): rebuilding the incremental event models in full"
+        )
+        return BuildPlan("full", reason, raw, files)
+    appended = len(set(files) - set(built_files))
+    return BuildPlan("incremental", f"{appended} new event file(s) in {raw}: incremental build of the event models", raw, files)
+
+
+def record(warehouse: Path, build: BuildPlan) -> None:
+    """Write the raw dir and event files of ``build`` into ``warehouse`` (replacing the last record)."""
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute("create schema if not exists meta")
+        connection.execute(
+            f"create or replace table {STATE_TABLE} (raw_dir varchar not null, path varchar not null,"
+            " size_bytes bigint not null, modified_ns bigint not null)"
+        )
+        connection.executemany(
+            f"insert into {STATE_TABLE} values (?, ?, ?, ?)",
+            [(build.raw_dir, file.path, file.size_bytes, file.modified_ns) for file in build.files],
+        )
