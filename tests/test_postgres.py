@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import decimal
 import os
 import shutil
 import signal
@@ -33,6 +32,15 @@ import psycopg2
 import pytest
 
 from conftest import CONTRACT_FIXTURE, query
+from cross_engine import (
+    UnreadableTable,
+    compared_tables,
+    describe_difference,
+    duckdb_table,
+    normalize,
+    normalized_rows,
+    table_differences,
+)
 from saas_segments import pg_load, pg_publish, pg_roles
 from saas_segments.project import PROJECT_DIR, dbt
 
@@ -89,86 +97,15 @@ def pg_rows(sql: str, database: str = TEST_DATABASE, **connect: object) -> list[
 
 # ---- cross-engine equality -------------------------------------------------------
 
-#: Marts compared row for row (besides every seg_* table). Run-stamped tables
-#: (segment_quality*, the membership history with its model names) are left out.
-COMPARED_MARTS = [
-    "fct_segment_membership",
-    "fct_kpis_monthly",
-    "fct_segment_kpis",
-    "fct_mrr_movements",
-    "fct_mrr_monthly",
-    "fct_nps_monthly",
-    "fct_nps_quarterly",
-    "fct_trait_segments",
-    "fct_need_segments",
-    "dim_accounts",
-    "dim_users",
-    "dim_segments",
-]
-COMPARED_INTERMEDIATE = ["int_account_value_tiers"]
-
-
-def normalize(value: object) -> object:
-    """A value comparable across engines: floats and decimals rounded to 6 places."""
-    if isinstance(value, (float, decimal.Decimal)):
-        rounded = round(float(value), 6)
-        return 0.0 if rounded == 0 else rounded
-    if isinstance(value, dt.datetime):
-        return value.replace(tzinfo=None).isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
-def normalized_rows(rows: list[tuple]) -> list[tuple]:
-    return sorted((tuple(normalize(value) for value in row) for row in rows), key=repr)
-
-
-def duckdb_table(warehouse: Path, schema: str, table: str) -> tuple[list[str], list[tuple]]:
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
-        relation = connection.sql(f"select * from {schema}.{table}")
-        return [name.lower() for name in relation.columns], relation.fetchall()
-
-
 def pg_table(schema: str, table: str, columns: list[str]) -> list[tuple]:
-    return pg_rows(f"select {', '.join(columns)} from {schema}.{table}")
-
-
-def describe_difference(table: str, duck_rows: list[tuple], pg_rows_: list[tuple], columns: list[str]) -> str | None:
-    if duck_rows == pg_rows_:
-        return None
-    only_duck = [row for row in duck_rows if row not in set(pg_rows_)]
-    only_pg = [row for row in pg_rows_ if row not in set(duck_rows)]
-    return (
-        f"{table}: {len(duck_rows)} rows on duckdb, {len(pg_rows_)} on postgres; columns {columns}\n"
-        f"    only on duckdb ({len(only_duck)}): {only_duck[:5]}\n"
-        f"    only on postgres ({len(only_pg)}): {only_pg[:5]}"
-    )
+    try:
+        return pg_rows(f"select {', '.join(columns)} from {schema}.{table}")
+    except psycopg2.Error as error:
+        raise UnreadableTable(str(error)) from error
 
 
 def test_postgres_marts_equal_duckdb(demo_warehouse: Path, pg_warehouse: str) -> None:
-    segment_tables = [
-        row[0]
-        for row in query(
-            demo_warehouse,
-            "select table_name from information_schema.tables where table_schema = 'marts'"
-            " and table_name like 'seg\\_%' escape '\\' order by 1",
-        )
-    ]
-    assert len(segment_tables) >= 25, segment_tables
-    differences = []
-    compared = [("marts", name) for name in segment_tables + COMPARED_MARTS]
-    compared += [("intermediate", name) for name in COMPARED_INTERMEDIATE]
-    for schema, table in compared:
-        columns, duck = duckdb_table(demo_warehouse, schema, table)
-        try:
-            pg = pg_table(schema, table, columns)
-        except psycopg2.Error as error:
-            differences.append(f"{schema}.{table}: cannot read on postgres: {error}".strip())
-            continue
-        difference = describe_difference(f"{schema}.{table}", normalized_rows(duck), normalized_rows(pg), columns)
-        if difference:
-            differences.append(difference)
+    differences = table_differences(demo_warehouse, compared_tables(demo_warehouse), pg_table, "postgres")
     assert not differences, "postgres and duckdb differ:\n" + "\n".join(differences)
     assert pg_rows("select count(*) from marts.fct_segment_membership")[0][0] > 1000
 
@@ -184,7 +121,9 @@ def test_postgres_quarantine_equals_duckdb_on_bad_rows(
     for table in ["stg_quarantine", "stg_load_audit"]:
         columns, duck = duckdb_table(contract_warehouse, "staging", table)
         pg = pg_rows(f"select {', '.join(columns)} from staging.{table}", database)
-        difference = describe_difference(f"staging.{table}", normalized_rows(duck), normalized_rows(pg), columns)
+        difference = describe_difference(
+            f"staging.{table}", normalized_rows(duck), normalized_rows(pg), columns, "postgres"
+        )
         if difference:
             differences.append(difference)
     assert not differences, "postgres and duckdb stage the fixture differently:\n" + "\n".join(differences)

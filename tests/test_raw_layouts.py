@@ -262,21 +262,22 @@ def pg_rows(sql: str) -> list[tuple]:
 # ---- Spark: the same files, or an error naming what Spark cannot read ------------------
 
 
-def spark_hook(raw: Path, workdir: Path, queries: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def spark_hook(raw: Path, workdir: Path, queries: dict[str, str]) -> tuple[subprocess.CompletedProcess[str], dict]:
     """Run the raw-source hook on a local Spark session (``dbt seed`` of the currency
-    seed runs it first) and write QUERIES' rows to ``workdir/out.json``."""
+    seed runs it first), then QUERIES; the process and what tests/spark_build.py wrote."""
     engine_binary("spark", "java")
-    (workdir / "queries.json").write_text(json.dumps(queries))
-    (workdir / "commands.json").write_text(json.dumps([["seed", "--select", "ref_currencies", "--target-path", str(workdir / "target")]]))
+    steps = [{"dbt": ["seed", "--select", "ref_currencies", "--target-path", str(workdir / "target")]}, {"queries": queries}]
+    (workdir / "steps.json").write_text(json.dumps(steps))
     env = dbt_env(
         raw_dir=raw,
         extra={"SAAS_TARGET": "spark", "SAAS_SPARK_DIR": str(workdir / "spark"), "SAAS_SPARK_CATALOG": "in-memory"},
     )
-    return subprocess.run(
-        [sys.executable, str(PROJECT_DIR / "tests" / "spark_build.py"), str(workdir / "out.json"),
-         str(workdir / "queries.json"), str(workdir / "commands.json")],
+    process = subprocess.run(
+        [sys.executable, str(PROJECT_DIR / "tests" / "spark_build.py"), str(workdir / "steps.json"), str(workdir / "out.json")],
         cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False,
     )
+    assert process.returncode == 0, process.stdout[-4000:] + process.stderr[-2000:]
+    return process, json.loads((workdir / "out.json").read_text())
 
 
 @pytest.mark.slow
@@ -286,9 +287,9 @@ def test_spark_reads_hive_folders_gzip_and_any_case_suffixes(layouts_dir: Path, 
     (raw / "users.CSV.GZ").rename(raw / "users.csv.gz")  # Hadoop picks the gzip codec by a lower-case suffix
     shutil.copy(CONTRACT_FIXTURE / "support_tickets.csv", raw)  # Spark stops on malformed lines (mode FAILFAST)
     queries = {table: f"select count(*) from raw.{table}" for table in BASE_MODELS}
-    process = spark_hook(raw, tmp_path, queries)
-    assert process.returncode == 0, process.stdout[-4000:] + process.stderr[-2000:]
-    counts = {table: rows[0][0] for table, rows in json.loads((tmp_path / "out.json").read_text()).items()}
+    process, out = spark_hook(raw, tmp_path, queries)
+    assert out["dbt"][0]["error"] is None, process.stdout[-4000:]
+    counts = {table: rows[0][0] for table, rows in out["rows"].items()}
     expected = {table: query(layouts_warehouse, f"select count(*) from raw.{table}")[0][0] for table in BASE_MODELS}
     assert counts == expected
     assert counts["events"] == fixture_audit("events")[0]
@@ -298,7 +299,7 @@ def test_spark_reads_hive_folders_gzip_and_any_case_suffixes(layouts_dir: Path, 
 def test_spark_refuses_unread_files_and_upper_case_gzip(tmp_path: Path) -> None:
     raw = layouts_raw_dir(tmp_path)
     (raw / "events" / "notes.txt").write_text("exported from the CRM on Monday\n")
-    process = spark_hook(raw, tmp_path, {})
-    assert process.returncode != 0
+    process, out = spark_hook(raw, tmp_path, {})
+    assert out["dbt"][0]["error"] is not None
     assert BROKEN_MESSAGES[0] in process.stdout, process.stdout[-4000:]
     assert "raw table 'users' has files Spark cannot read: users.CSV.GZ (gzip needs a lower-case .gz suffix)" in process.stdout

@@ -1,15 +1,18 @@
-"""Apache Spark: the same project builds on a local Spark session (dbt-spark's session
-method) and finds exactly the segment members DuckDB finds.
+"""Apache Spark: the whole project builds on a local Spark session (dbt-spark's session
+method), with its contracts, data tests and unit tests, and every mart equals DuckDB's.
 
-The Spark build covers the path from the raw files to the membership: staging, the
-intermediate models and every segment (whose post-hooks record its members), then
-fct_segment_membership, with `dbt build` minus the data tests (DuckDB's build, the
-`demo_warehouse` fixture, runs them). Spark runs local[2] with two shuffle partitions
-and an in-memory catalog; its warehouse lives under tmp, so nothing outlives the test.
-The event models are not partitioned by date here (`spark_date_partitions: false`):
-at demo scale that writes ~1,000 one-day partitions per event model, minutes on a
-small machine, and it does not change a result. The membership history is partitioned
-as in production: a segment re-run replaces its partition, which the test re-runs.
+One Spark run serves every test here (tests/spark_build.py, one JVM):
+  1. `dbt build` of the whole project on the demo data: seeds, every model with its
+     contract, every data test and unit test;
+  2. one segment re-run (its membership-history partition must be replaced);
+  3. every compared mart read with DuckDB's column lists (tests/cross_engine.py);
+  4. the raw contract fixture (a bad row of every kind, events on three UTC days) built
+     through staging and the event models with date partitions on, then read back.
+The demo build runs without date partitions (`spark_date_partitions: false`): the
+demo's ~1,000 event days would write ~1,000 partitions per event model, minutes on a
+small machine, without changing a result; step 4 checks the partitioned layout. Spark
+runs local[2] tuned for tiny data (SPARK_SETTINGS) with an in-memory catalog; its
+files live under tmp, so nothing outlives the run.
 """
 
 from __future__ import annotations
@@ -18,90 +21,187 @@ import json
 import subprocess
 import sys
 import time
-from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from conftest import engine_binary, query
+from conftest import CONTRACT_FIXTURE, engine_binary, query
+from cross_engine import (
+    UnreadableTable,
+    compared_tables,
+    describe_difference,
+    duckdb_table,
+    normalized_rows,
+    table_differences,
+)
 from saas_segments.project import PROJECT_DIR, dbt_env
 
 pytestmark = pytest.mark.slow
 
-SELECTION = "+tag:segment +fct_segment_membership"
 RERUN_SEGMENT = "seg_nps_promoters"
-MEMBERSHIP_COLUMNS = "segment_key, entity_type, entity_id, reason, cast(as_of_date as {}) as as_of_date"
-QUERIES = {
-    "membership": f"select {MEMBERSHIP_COLUMNS.format('string')} from marts.fct_segment_membership",
-    "partitions": "show partitions marts.fct_segment_membership_history",
-    "history": "select model_name, count(*) from marts.fct_segment_membership_history group by model_name",
+#: Partitioned event models and their date column (dbt_project.yml, spark_date_partitions).
+DATE_PARTITIONED = {
+    "staging.stg_app__events": "event_date",
+    "intermediate.int_events_aggregated_to_user_days": "activity_date",
+    "intermediate.int_feature_events_aggregated_to_user_days": "activity_date",
+    "intermediate.int_user_feature_usage": "first_used_date",
+}
+FIXTURE_COMPARED = ["stg_app__events", "stg_quarantine", "stg_load_audit"]
+#: A local session for tiny data: one shuffle partition, no whole-stage code generation
+#: and no adaptive re-planning (both cost more than they save on thousands of rows), the
+#: catalog in memory (no Derby metastore), and a JVM that compiles with C1 only and
+#: collects with one thread (the JIT's C2 compiler is the largest CPU cost of a short run).
+SPARK_SETTINGS = {
+    "SAAS_SPARK_CATALOG": "in-memory",
+    "SAAS_SPARK_SHUFFLE_PARTITIONS": "1",
+    "SAAS_SPARK_CODEGEN": "false",
+    "SAAS_SPARK_ADAPTIVE": "false",
+    "SAAS_SPARK_JAVA_OPTIONS": "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC",
+    # PySpark turns timestamps into Python datetimes in the process's zone
+    "TZ": "UTC",
 }
 
 
+def spark_steps(demo_warehouse: Path, contract_warehouse: Path, demo_raw_dir: Path) -> list[dict[str, object]]:
+    options = ["--vars", json.dumps({"raw_dir": str(demo_raw_dir), "spark_date_partitions": False})]
+    compared = {
+        f"{schema}.{table}": f"select {', '.join(duckdb_table(demo_warehouse, schema, table)[0])} from {schema}.{table}"
+        for schema, table in compared_tables(demo_warehouse)
+    }
+    fixture = {
+        f"fixture.{table}": f"select {', '.join(duckdb_table(contract_warehouse, 'staging', table)[0])} from staging.{table}"
+        for table in FIXTURE_COMPARED
+    }
+    for relation, column in DATE_PARTITIONED.items():
+        fixture[f"partitions.{relation}"] = f"show partitions {relation}"
+        fixture[f"dates.{relation}"] = f"select distinct cast({column} as string) from {relation}"
+    fixture_selection = " ".join(["+stg_quarantine", "+stg_load_audit"] + [f"+{name.split('.')[1]}" for name in DATE_PARTITIONED])
+    return [
+        {"dbt": ["build", *options]},
+        {"dbt": ["run", "--select", RERUN_SEGMENT, *options]},
+        {
+            "queries": compared
+            | {
+                "history_partitions": "show partitions marts.fct_segment_membership_history",
+                "history_counts": "select model_name, count(*) from marts.fct_segment_membership_history group by model_name",
+            }
+        },
+        {
+            "dbt": [
+                "run", "--select", fixture_selection,
+                "--vars", json.dumps({"raw_dir": str(CONTRACT_FIXTURE), "spark_date_partitions": True}),
+            ]
+        },
+        {"queries": fixture},
+    ]
+
+
 @pytest.fixture(scope="module")
-def spark_results(demo_raw_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[tuple]]:
-    """Build the selection on Spark, re-run one segment, and read QUERIES from the session."""
+def spark_run(
+    demo_warehouse: Path, contract_warehouse: Path, demo_raw_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, object]:
+    """The output of tests/spark_build.py over spark_steps (see the module docstring)."""
     engine_binary("spark", "java")
     workdir = tmp_path_factory.mktemp("spark")
-    options = ["--target-path", str(workdir / "target"), "--vars", json.dumps({"spark_date_partitions": False})]
-    commands = [
-        ["build", "--select", SELECTION, "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test", *options],
-        ["run", "--select", RERUN_SEGMENT, *options],
-    ]
-    (workdir / "queries.json").write_text(json.dumps(QUERIES))
-    (workdir / "commands.json").write_text(json.dumps(commands))
-    env = dbt_env(
-        raw_dir=demo_raw_dir,
-        extra={
-            "SAAS_TARGET": "spark",
-            "SAAS_SPARK_DIR": str(workdir / "spark"),
-            "SAAS_SPARK_CATALOG": "in-memory",
-            "SAAS_SPARK_CODEGEN": "false",
-        },
-    )
+    steps, out = workdir / "steps.json", workdir / "out.json"
+    steps.write_text(json.dumps(spark_steps(demo_warehouse, contract_warehouse, demo_raw_dir)))
+    env = dbt_env(extra={"SAAS_TARGET": "spark", "SAAS_SPARK_DIR": str(workdir / "spark"), **SPARK_SETTINGS})
+    env["DBT_TARGET_PATH"] = str(workdir / "target")
     started = time.monotonic()
     process = subprocess.run(
-        [sys.executable, str(PROJECT_DIR / "tests" / "spark_build.py"), str(workdir / "out.json"),
-         str(workdir / "queries.json"), str(workdir / "commands.json")],
+        [sys.executable, str(PROJECT_DIR / "tests" / "spark_build.py"), str(steps), str(out)],
         cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False,
     )
-    print(f"spark build and re-run: {time.monotonic() - started:.1f}s")
-    assert process.returncode == 0, f"spark build failed:\n{process.stdout[-8000:]}\n{process.stderr[-3000:]}"
-    return {name: [tuple(row) for row in rows] for name, rows in json.loads((workdir / "out.json").read_text()).items()}
+    wall = time.monotonic() - started
+    assert process.returncode == 0, f"tests/spark_build.py failed:\n{process.stdout[-8000:]}\n{process.stderr[-3000:]}"
+    result = json.loads(out.read_text())
+    cpu = result["cpu_seconds"]
+    print(f"spark run: {wall:.1f}s wall; CPU {cpu['python']}s dbt (Python) + {cpu['jvm']}s Spark (JVM)")
+    result["manifest"] = json.loads((workdir / "target" / "manifest.json").read_text())
+    for command in result["dbt"]:
+        print(f"  dbt {command['args'][0]}: {len(command['nodes'])} nodes, {command['seconds']}s")
+    return result
 
 
-def membership_difference(duck: list[tuple], spark: list[tuple]) -> str | None:
-    """None when equal; else the counts per segment that differ and the first differing rows."""
-    if duck == spark:
-        return None
-    duck_counts, spark_counts = Counter(row[0] for row in duck), Counter(row[0] for row in spark)
-    counts = {key: (duck_counts[key], spark_counts[key]) for key in sorted(duck_counts | spark_counts)}
-    only_duck, only_spark = sorted(set(duck) - set(spark)), sorted(set(spark) - set(duck))
-    return (
-        f"{len(duck)} rows on duckdb, {len(spark)} on spark\n"
-        f"  members per segment (duckdb, spark) where they differ: "
-        f"{ {key: pair for key, pair in counts.items() if pair[0] != pair[1]} }\n"
-        f"  only on duckdb ({len(only_duck)}): {only_duck[:5]}\n"
-        f"  only on spark ({len(only_spark)}): {only_spark[:5]}"
+def failed_nodes(command: dict[str, object]) -> list[str]:
+    return [
+        f"{unique_id}: {status} {message}"
+        for unique_id, (status, message) in command["nodes"].items()
+        if status not in ("success", "pass", "no-op")  # exposures are no-ops
+    ]
+
+
+def test_spark_builds_and_tests_every_node(spark_run: dict[str, object]) -> None:
+    """`dbt build` ran every seed, model (contracts enforced), data test and unit test of
+    the project on Spark, and each one passed."""
+    build = spark_run["dbt"][0]
+    assert build["error"] is None, build["error"]
+    assert not failed_nodes(build), "failed on spark:\n" + "\n".join(failed_nodes(build))
+    manifest = spark_run["manifest"]
+    kinds = ("model", "seed", "snapshot", "test", "unit_test")
+    expected = {
+        unique_id for unique_id, node in manifest["nodes"].items() if node["resource_type"] in kinds
+    } | set(manifest["unit_tests"])
+    built = [unique_id for unique_id in build["nodes"] if unique_id.split(".")[0] in kinds]
+    assert set(built) == expected, sorted(expected ^ set(built))[:20]
+    counts = {kind: sum(unique_id.startswith(kind + ".") for unique_id in built) for kind in kinds}
+    assert counts["model"] >= 90 and counts["seed"] >= 1, counts
+    assert counts["test"] >= 300 and counts["unit_test"] >= 50, counts
+    contracted = [node for node in manifest["nodes"].values() if node["config"].get("contract", {}).get("enforced")]
+    assert len(contracted) >= 30
+
+
+def rows_read(spark_run: dict[str, object], name: str) -> list[tuple]:
+    rows = spark_run["rows"].get(name, {"error": "not queried"})
+    if isinstance(rows, dict):
+        raise UnreadableTable(rows["error"])
+    return [tuple(row) for row in rows]
+
+
+def test_spark_marts_equal_duckdb(demo_warehouse: Path, spark_run: dict[str, object]) -> None:
+    """Every segment table, fact and dim (cross_engine.compared_tables), row by row."""
+    differences = table_differences(
+        demo_warehouse,
+        compared_tables(demo_warehouse),
+        lambda schema, table, columns: rows_read(spark_run, f"{schema}.{table}"),
+        "spark",
     )
+    assert not differences, "spark and duckdb differ:\n" + "\n".join(differences)
+    assert len(rows_read(spark_run, "marts.fct_segment_membership")) > 1000
 
 
-def test_spark_membership_equals_duckdb(demo_warehouse: Path, spark_results: dict[str, list[tuple]]) -> None:
-    """Row by row, sorted by segment_key, entity_type, entity_id, reason."""
-    duck = sorted(query(demo_warehouse, f"select {MEMBERSHIP_COLUMNS.format('varchar')} from marts.fct_segment_membership"))
-    spark = sorted(spark_results["membership"])
-    assert len(duck) > 1000
-    assert len({row[0] for row in duck}) >= 25
-    difference = membership_difference(duck, spark)
-    assert difference is None, "fct_segment_membership differs between duckdb and spark:\n" + difference
-
-
-def test_spark_history_has_one_partition_per_segment(demo_warehouse: Path, spark_results: dict[str, list[tuple]]) -> None:
+def test_spark_history_has_one_partition_per_segment(demo_warehouse: Path, spark_run: dict[str, object]) -> None:
     """Each segment recorded its members in its own (model_name, as_of_date) partition, and
     re-running a segment replaced its partition instead of adding to it."""
+    assert spark_run["dbt"][1]["error"] is None and not failed_nodes(spark_run["dbt"][1])
     (as_of,) = query(demo_warehouse, "select cast(as_of_date as varchar) from intermediate.int_as_of_date")[0]
     duck = dict(query(demo_warehouse, "select model_name, count(*) from marts.fct_segment_membership_history group by 1"))
-    partitions = sorted(row[0] for row in spark_results["partitions"])
+    partitions = sorted(row[0] for row in rows_read(spark_run, "history_partitions"))
     assert partitions == sorted(f"model_name={name}/as_of_date={as_of}" for name in duck)
-    assert dict(spark_results["history"]) == duck
+    assert dict(rows_read(spark_run, "history_counts")) == duck
     assert duck[RERUN_SEGMENT] > 0
+
+
+def test_spark_date_partitions_on_the_fixture(contract_warehouse: Path, spark_run: dict[str, object]) -> None:
+    """With date partitions on, the event models hold one partition per UTC day of the
+    staged events, and staging (staged, quarantined, collapsed rows) equals DuckDB's."""
+    fixture_run = spark_run["dbt"][2]
+    assert fixture_run["error"] is None and not failed_nodes(fixture_run), failed_nodes(fixture_run)
+    days = [row[0] for row in query(contract_warehouse, "select distinct cast(event_date as varchar) from staging.stg_app__events order by 1")]
+    # one event at 23:59:59-01:00 on May 2 is staged on the UTC day May 3
+    assert days == ["2025-05-01", "2025-05-02", "2025-05-03"], days
+    event_partitions = sorted(row[0] for row in rows_read(spark_run, "partitions.staging.stg_app__events"))
+    assert event_partitions == [f"event_date={day}" for day in days]
+    for relation, column in DATE_PARTITIONED.items():
+        partitions = sorted(row[0] for row in rows_read(spark_run, f"partitions.{relation}"))
+        dates = sorted(row[0] for row in rows_read(spark_run, f"dates.{relation}"))
+        assert dates and set(dates) <= set(days), (relation, dates)
+        assert partitions == [f"{column}={day}" for day in dates], relation
+    differences = []
+    for table in FIXTURE_COMPARED:
+        columns, duck = duckdb_table(contract_warehouse, "staging", table)
+        spark = rows_read(spark_run, f"fixture.{table}")
+        difference = describe_difference(f"staging.{table}", normalized_rows(duck), normalized_rows(spark), columns, "spark")
+        if difference:
+            differences.append(difference)
+    assert not differences, "spark and duckdb stage the fixture differently:\n" + "\n".join(differences)

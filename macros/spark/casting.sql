@@ -116,3 +116,9 @@
     {%- endif -%}
     array_join({{ 'slice(' ~ collected ~ ', 1, ' ~ limit_num ~ ')' if limit_num else collected }}, {{ delimiter_text }})
 {%- endmacro %}
+
+{#- dbt's type_float is `float`, a 4-byte float on Spark: an 8-byte double as on
+    PostgreSQL (the contracts' `float` is translated the same way, contracts.sql). -#}
+{% macro spark__type_float() -%}
+    double
+{%- endmacro %}

@@ -109,7 +109,7 @@ account_month_mrr as (
         account_months.month_end_date,
         account_months.measured_on_date,
         count(paid_periods.account_id) as running_paid_periods,
-        coalesce(sum(paid_periods.mrr_usd), 0) as mrr_usd
+        coalesce({{ sum_money('paid_periods.mrr_usd') }}, 0) as mrr_usd
     from account_months
     left join paid_periods
         on

@@ -47,7 +47,7 @@ account_stats as (
         memberships.primary_need,
         count(*) as member_accounts,
         {{ count_where("revenue.is_paying") }} as paying_accounts,
-        sum(case when revenue.is_paying then revenue.arr_usd else 0 end) as arr_usd,
+        {{ sum_money('case when revenue.is_paying then revenue.arr_usd else 0 end') }} as arr_usd,
         {{ count_where("revenue.has_ever_paid") }} as ever_paid_accounts,
         {{ count_where("revenue.has_ever_paid and not revenue.is_paying") }} as churned_accounts
     from memberships

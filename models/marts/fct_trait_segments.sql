@@ -95,7 +95,7 @@ account_stats as (
         trait_accounts.member_grain,
         count(*) as member_accounts,
         {{ count_where("accounts.is_paying") }} as paying_accounts,
-        sum(case when accounts.is_paying then accounts.arr_usd else 0 end) as arr_usd
+        {{ sum_money('case when accounts.is_paying then accounts.arr_usd else 0 end') }} as arr_usd
     from trait_accounts
     inner join accounts on trait_accounts.account_id = accounts.account_id
     group by

@@ -33,7 +33,7 @@ catalogue as (
         select
             {%- for name in ['segment_key', 'model_name', 'grain', 'family', 'description', 'criteria',
                 'owner_team', 'action', 'channel', 'thresholds', 'definition_hash'] %}
-            cast('{{ row[name] | replace("'", "''") }}' as {{ dbt.type_string() }}) as {{ name }},
+            cast('{{ dbt.escape_single_quotes(row[name]) }}' as {{ dbt.type_string() }}) as {{ name }},
             {%- endfor %}
             cast({{ row.definition_version }} as integer) as definition_version
         {{ 'union all' if not loop.last }}
