@@ -38,6 +38,8 @@ invoices as (
         account_id,
         subscription_id,
         cast(issued_at as date) as issued_date,
+        amount,
+        currency,
         amount_usd,
         status
     from {{ ref('stg_billing__invoices') }}
@@ -47,7 +49,10 @@ subscriptions as (
     select
         subscription_id,
         billing_interval,
-        period_end
+        period_end,
+        currency,
+        amount,
+        amount_usd
     from {{ ref('stg_billing__subscriptions') }}
 ),
 
@@ -79,7 +84,14 @@ paid_coverage as (
             end
         ) as covered_to,
         subscriptions.period_end,
-        invoices.amount_usd / case when subscriptions.billing_interval = 'year' then 12 else 1 end as billed_mrr_usd
+        -- at the rate the subscription's MRR uses (its period start): FX drift between
+        -- the period start and the issue date is not a billing mismatch
+        case
+            when invoices.currency = subscriptions.currency and subscriptions.amount != 0
+                then cast(invoices.amount as {{ float }}) * subscriptions.amount_usd / subscriptions.amount
+            else invoices.amount_usd
+        end
+        / case when subscriptions.billing_interval = 'year' then 12 else 1 end as billed_mrr_usd
     from invoices
     inner join billing_dates
         on
