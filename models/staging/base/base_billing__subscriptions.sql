@@ -21,6 +21,6 @@
     ]],
     extra_columns={
         'amount_usd': 'cast(amount * usd_per_unit as decimal(18, 4))',
-        'mrr_usd': "cast(amount * usd_per_unit / case when billing_interval = 'year' then 12 else 1 end as decimal(18, 4))",
+        'mrr_usd': divide_money('amount * usd_per_unit', "case when billing_interval = 'year' then 12 else 1 end"),
     },
 ) }}
