@@ -12,11 +12,13 @@ from pathlib import Path
 import pytest
 
 from conftest import ARTIFACTS, render, text_of
-from saas_segments.audit import DATA_DOCS, audit
-from saas_segments.gx_gates import EXPECTATIONS_DIR
+from saas_segments.audit import DATA_DOCS, audit_frames, read_relation
+from saas_segments.gx_gates import EXPECTATIONS_DIR, GATE_TABLES
 from saas_segments.project import file_lock
 
-SUITES = {"measurable", "accessible", "stable", "consistent"}
+SUITES = {"measurable", "accessible", "stable", "consistent", "load"}
+# the segment whose measurable check the audited rows fail
+SHORT_SEGMENT = "power_users"
 VALIDATIONS = EXPECTATIONS_DIR / "uncommitted" / "validations"
 INDEX_HEADER = "Status Run Time Run Name Asset Name Batch ID Expectation Suite"
 # held by each checkpoint run while it rewrites the Data Docs (saas_segments.audit)
@@ -30,10 +32,25 @@ def render_docs(chromium: str, page: Path, profile: Path, screenshot: Path | Non
 
 
 @pytest.fixture(scope="module")
-def run_name(demo_warehouse: Path) -> str:
-    """The run name of an audit of the demo warehouse (unique: other audits may write the same Data Docs)."""
+def short_members(demo_warehouse: Path) -> int:
+    """Members of SHORT_SEGMENT in the demo warehouse."""
+    frame = read_relation(demo_warehouse, GATE_TABLES[0].relation)
+    return int(frame.loc[frame["segment_key"] == SHORT_SEGMENT, "member_count"].iloc[0])
+
+
+@pytest.fixture(scope="module")
+def run_name(demo_warehouse: Path, short_members: int) -> str:
+    """The run name of an audit of the demo warehouse's gate rows (unique: other audits may
+    write the same Data Docs), with SHORT_SEGMENT's minimum size raised one above its
+    members so the measurable validation has a failure to show."""
+    frames = {table.relation: read_relation(demo_warehouse, table.relation) for table in GATE_TABLES}
+    quality = frames[GATE_TABLES[0].relation]
+    short = quality["segment_key"] == SHORT_SEGMENT
+    quality.loc[short, "min_segment_size"] = short_members + 1
+    quality.loc[short, "measurable_verdict"] = "fail"
+    quality.loc[short, "measurable_reason"] = f"{short_members} members < min_segment_size {short_members + 1}"
     name = f"data-docs-{uuid.uuid4().hex[:12]}"
-    audit(demo_warehouse, name)
+    audit_frames(frames, name)
     return name
 
 
@@ -72,13 +89,13 @@ def test_index_lists_every_suite_and_the_runs_validations(
     rows = index_rows(dom, run_name)
     expected = {suite: "success" if result["success"] else "failed" for suite, result in stored.items()}
     assert {suite: status for suite, (status, _) in rows.items()} == expected
-    # the demo data has segments below min_segment_size: measurable fails, the others pass
-    assert expected == {"measurable": "failed", "accessible": "success", "stable": "success", "consistent": "success"}
+    # the audited rows have one segment below min_segment_size: measurable fails, the others pass
+    assert expected == {suite: "failed" if suite == "measurable" else "success" for suite in SUITES}
     assert all(link.startswith(f"validations/{suite}/{run_name}/") for suite, (_, link) in rows.items())
 
 
 def test_validation_page_shows_the_stored_result(
-    run_name: str, stored: dict[str, dict], chromium: str, tmp_path: Path
+    run_name: str, stored: dict[str, dict], short_members: int, chromium: str, tmp_path: Path
 ) -> None:
     """The measurable validation of the run, reached from the index's link: status and statistics as stored."""
     dom = render_docs(chromium, DATA_DOCS, tmp_path / "index")
@@ -96,4 +113,4 @@ def test_validation_page_shows_the_stored_result(
     ) in page
     assert statistics["unsuccessful_expectations"] > 0
     assert "Every segment (trait and need keys excepted) has at least min_segment_size members." in page
-    assert "power_users" in page and "13 members < min_segment_size 20" in page
+    assert SHORT_SEGMENT in page and f"{short_members} members < min_segment_size {short_members + 1}" in page
