@@ -20,7 +20,7 @@ ACCURACY_SCALE ?= s
 ACCURACY_RAW = data/raw/$(ACCURACY_SCALE)-$(SEED)
 TEST_WAREHOUSE := .cache/test/saas_segments.duckdb
 TEST_WORKERS ?= 2
-PYTEST = $(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
+PYTEST = $(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --durations=15
 
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_PROJECT_DIR := $(CURDIR)
