@@ -28,6 +28,25 @@
     {{ return(sources) }}
 {% endmacro %}
 
+{#- A relation of (model_name, <name_column>) rows, one per pair of ``pairs`` (text
+    columns); no rows when ``pairs`` is empty. -#}
+{% macro model_name_pairs(pairs, name_column) %}
+    {%- set text = dbt.type_string() -%}
+    {%- for model_name, name in pairs %}
+        select
+            cast('{{ model_name }}' as {{ text }}) as model_name,
+            cast('{{ name }}' as {{ text }}) as {{ name_column }}
+        {%- if not loop.last %}
+        union all
+        {%- endif %}
+    {%- else %}
+        select
+            cast(null as {{ text }}) as model_name,
+            cast(null as {{ text }}) as {{ name_column }}
+        where 1 = 0
+    {%- endfor %}
+{%- endmacro %}
+
 {#- The minimum member count in force: the demo floor when quality_profile is demo. -#}
 {% macro min_segment_size() %}
     {{- return(var('min_segment_size_demo') if var('quality_profile') == 'demo' else var('min_segment_size')) -}}
