@@ -140,6 +140,9 @@ def build_users(acc: Accounts, scale: Scale, cal: Calendar, seed: int) -> Users:
     lo[slow] = p0[slow] + 31
     onb = ap == A.ONBOARDING
     lo[onb], hi[onb] = p0[onb], last - 10
+    # the account-age boundary personas' users all sign up with the account
+    young = _young_onboarding(acc, last)[a]
+    lo[young], hi[young] = c[young], c[young]
     for persona in (A.TRIAL_ENGAGED, A.TRIAL_LOW, A.SPIKE):
         hi[ap == persona] = c[ap == persona]
     lost = ap == A.TRIAL_LOST
@@ -318,6 +321,11 @@ def _on_boundary(kfix: np.ndarray, sel: np.ndarray, slot: int, threshold: int) -
     return np.sort(np.concatenate([idx[0::4], idx[1::4]]))
 
 
+def _young_onboarding(acc: Accounts, last: int) -> np.ndarray:
+    """Onboarding accounts created at most one day past missing_most_valuable_min_account_days before as_of."""
+    return (acc.persona == A.ONBOARDING) & (acc.created_day >= last - MISSING_MOST_VALUABLE_MIN_ACCOUNT_DAYS - 1)
+
+
 def _account_day_boundaries(kfix: np.ndarray, acc: Accounts, a: np.ndarray, primary: np.ndarray) -> None:
     """Account active-day boundary personas, active through their primary user alone.
 
@@ -369,8 +377,7 @@ def _feature_sets(
     """Bit mask of the features each user works with over their life."""
     n = len(a)
     # young onboarding accounts (the account-age boundary personas among them) have not found them either
-    young = (acc.persona == A.ONBOARDING) & (acc.created_day >= last - MISSING_MOST_VALUABLE_MIN_ACCOUNT_DAYS - 1)
-    missing_mv = (acc.persona[a] == A.MISSING_MV) | young[a]
+    missing_mv = (acc.persona[a] == A.MISSING_MV) | _young_onboarding(acc, last)[a]
     reports = 1 << FEATURE_IDX["reports"]
     forced = np.where(~missing_mv & (primary | (rng.random(n) < 0.5)), reports, 0)
     regular = _pick_core(rng, n, rng.integers(2, 4, n), forced)
