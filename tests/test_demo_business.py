@@ -205,3 +205,13 @@ def test_nps_members_sit_on_both_sides_of_every_category_boundary(demo_warehouse
         )
     )
     assert scores == {"promoters": [9, 10], "passives": [7, 8], "detractors": list(range(0, 7))}
+
+
+def test_highest_potential_cuts_between_its_last_member_and_the_next_ranked_account(demo_warehouse: Path) -> None:
+    ((members, last_rank, cutoff, ranked),) = query(
+        demo_warehouse,
+        "select count(*), max(whitespace_rank), any_value(member_cutoff_rank), any_value(ranked_accounts) "
+        "from marts.seg_highest_potential",
+    )
+    # highest_potential_share of the ranked accounts, rounded up: the account ranked on the cutoff is in, the next out
+    assert (members, last_rank, cutoff) == (cutoff, cutoff, -(-ranked * 20 // 100)) and ranked > cutoff >= 5
