@@ -127,17 +127,15 @@ THRESHOLDS = [
     at_most("slow_low_engagement_payer", "slow_payer_max_active_days", "paid_window_active_days", 4),
 ]
 SHIFTED = sorted({t.segment for t in THRESHOLDS})
+ACCOUNT_SEGMENTS = {
+    "missing_most_valuable", "at_risk_of_churn", "onboarding_strategic", "fast_converter", "late_converter",
+    "content_heavy_researcher", "slow_low_engagement_payer",
+}
 
 
 def entity_column(segment: str) -> str:
     """The key column of a segment's mart."""
     return "account_id" if segment in ACCOUNT_SEGMENTS else "user_id"
-
-
-ACCOUNT_SEGMENTS = {
-    "missing_most_valuable", "at_risk_of_churn", "onboarding_strategic", "fast_converter", "late_converter",
-    "content_heavy_researcher", "slow_low_engagement_payer",
-}
 
 
 def members(warehouse: Path, segment: str) -> dict[str, dict[str, object]]:
