@@ -2,7 +2,6 @@
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -10,6 +9,7 @@ import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
+import duckdb
 import pytest
 from dagster import (
     AssetCheckSeverity,
@@ -180,31 +180,35 @@ def _cmdline(pid: int) -> list[str]:
         return []
 
 
+def _environ(pid: int) -> dict[str, str]:
+    """The environment process ``pid`` started with (empty if it is gone)."""
+    try:
+        entries = Path(f"/proc/{pid}/environ").read_bytes().decode(errors="replace").split("\0")
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return {}
+    return dict(entry.split("=", 1) for entry in entries if "=" in entry)
+
+
 def _writers_of(directory: Path) -> list[int]:
     """Live processes whose dbt warehouse (SAAS_DUCKDB_PATH) lies under ``directory``."""
-    writers = []
-    for proc in Path("/proc").glob("[0-9]*"):
-        try:
-            environ = proc.joinpath("environ").read_bytes().split(b"\0")
-        except (FileNotFoundError, ProcessLookupError, PermissionError):
-            continue
-        if f"SAAS_DUCKDB_PATH={directory}".encode() in {entry[: len(f"SAAS_DUCKDB_PATH={directory}")] for entry in environ}:
-            if process_start(int(proc.name)) is not None:
-                writers.append(int(proc.name))
-    return writers
+    return [
+        int(proc.name)
+        for proc in Path("/proc").glob("[0-9]*")
+        if _environ(int(proc.name)).get("SAAS_DUCKDB_PATH", "").startswith(f"{directory}/")
+        and process_start(int(proc.name)) is not None
+    ]
 
 
-def test_killed_run_takes_its_dbt_build_with_it(
-    backfill: tuple[Path, list[ExecuteInProcessResult], Path], tmp_path: Path
-) -> None:
+def test_killed_run_takes_its_dbt_build_with_it(demo_raw_dir: Path, tmp_path: Path) -> None:
     """SIGKILL of a run's process while its dbt build runs: the dbt process dies too (it
     is started by the saas-segments-dbt launcher), nothing writes into the candidate any
-    more, the build's artifacts are in the run's own folder and the published file is
-    byte-identical."""
-    published, _, raw_dir = backfill
-    warehouse = tmp_path / "warehouse" / published.name
+    more, the build's artifacts went to the run's own folder and the published file (a
+    small warehouse: the run is killed long before it would publish) is byte-identical."""
+    raw_dir = demo_raw_dir
+    warehouse = tmp_path / "warehouse" / "saas_segments.duckdb"
     warehouse.parent.mkdir()
-    shutil.copyfile(published, warehouse)
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute("create table published as select 42 as answer")
     before = warehouse.read_bytes()
     run = subprocess.Popen(
         [sys.executable, "-c", RUN_IN_PROCESS, str(raw_dir), str(warehouse), _as_of_dates(raw_dir)[-1]],
@@ -220,6 +224,7 @@ def test_killed_run_takes_its_dbt_build_with_it(
         (run_dir,) = (warehouse.parent / ".candidate").glob("run-*")
         time.sleep(2)  # dbt is building into the candidate
         assert _writers_of(tmp_path) == builds
+        assert {_environ(pid)["DBT_TARGET_PATH"] for pid in builds} == {str(run_dir / "target")}
     finally:
         run.send_signal(signal.SIGKILL)
         run.wait()
@@ -228,5 +233,4 @@ def test_killed_run_takes_its_dbt_build_with_it(
         time.sleep(0.2)
     assert _writers_of(tmp_path) == [], "dbt outlived the killed run"
     assert all(process_start(pid) is None for pid in builds)
-    assert (run_dir / "target").is_dir()
     assert warehouse.read_bytes() == before
