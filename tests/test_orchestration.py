@@ -1,7 +1,6 @@
 """Dagster definitions: load, partitioned refresh with backfill, blocking gates, schedule, alerts."""
 
 import json
-import os
 import signal
 import subprocess
 import sys
