@@ -1,4 +1,4 @@
-"""Dagster definitions: load, partitioned refresh with backfill, blocking gates, schedule, alerts."""
+"""Dagster definitions: load, partitioned refresh with backfill, blocking gates, schedule, alerts, a killed run."""
 
 import json
 import signal
