@@ -1,11 +1,12 @@
 """One small business written twice: as raw contract files and as vendor tables.
 
 ``write_contract`` writes the raw dir of the business (every contract table);
-``write_stripe`` writes the same billing as Stripe tables in Fivetran's layout
-(``<dir>/stripe/<table>.csv``). Building on the raw dir with the billing tables
-switched to the Stripe adapter must give the same marts as building on the raw dir
-alone. ``write_stripe(..., unmappable=True)`` adds one vendor row of every kind the
-adapter cannot map (see ``STRIPE_UNMAPPABLE``); staging quarantines each.
+``write_vendors`` writes the same billing as Stripe tables, the same accounts as
+HubSpot companies (Fivetran's layouts) and the same NPS answers as Delighted survey
+responses (Airbyte's), as ``<dir>/<vendor>/<table>.csv``. Building on the raw dir
+with those tables switched to the adapters must give the same marts as building on
+the raw dir alone. With ``unmappable=True`` one vendor row of every kind an adapter
+cannot map is added (see ``UNMAPPABLE``); staging quarantines each.
 """
 
 from __future__ import annotations
@@ -19,7 +20,20 @@ PRODUCTS = [("prod_free", "Free", 0), ("prod_starter", "Starter", 29), ("prod_pr
 # price id, product id, currency, interval, unit amount (minor units)
 PRICES = [(f"price_{product}_m", product, "usd", "month", price * 100) for product, _, price in PRODUCTS]
 PRICES += [("price_pro_y_eur", "prod_pro", "eur", "year", 99000)]
-ACCOUNTS = ["A1", "A2", "A3", "A4"]
+# account: HubSpot company id, industry (HubSpot's value), employees, region, potential ARR
+ACCOUNTS = {
+    "A1": ("1001", "COMPUTER_SOFTWARE", 20, "NA", 60000),
+    "A2": ("1002", "FINANCIAL_SERVICES", 40, "EMEA", 50000),
+    "A3": ("1003", "RETAIL", 60, "APAC", 40000),
+    "A4": ("1004", "HOSPITAL_HEALTH_CARE", 80, "LATAM", 30000),
+}
+# response: user, day, score, comment, Delighted person id, identified by (email | user_id property)
+NPS = {
+    "R1": ("U1", "2025-06-01", 10, "love it", "p1", "email"),
+    "R2": ("U3", "2025-06-02", 7, None, "p3", "user_id"),
+    "R3": ("U5", "2025-06-03", 3, "too slow", "p5", "email"),
+    "R4": ("U2", "2025-05-20", 9, None, "p2", "user_id"),
+}
 USERS = {"U1": "A1", "U2": "A1", "U3": "A2", "U4": "A3", "U5": "A4", "U6": "A4"}
 # subscription: account, user, price, seats, start, trial (start, end) or None, status, ended_at
 SUBSCRIPTIONS = {
@@ -33,9 +47,12 @@ SUBSCRIPTIONS = {
 LAST_DAY = date(2025, 6, 30)
 FX = [("EUR", "2025-01-01", "1.08"), ("EUR", "2025-03-01", "1.10"), ("USD", "2025-01-01", "1")]
 
-# Stripe rows the adapter cannot map, with the quarantine rule staging gives each:
+# vendor rows the adapters cannot map, with the quarantine rule staging gives each:
 # (contract table, record id, rule)
-STRIPE_UNMAPPABLE = [
+UNMAPPABLE = [
+    ("accounts", "A9", "missing_required"),  # a HubSpot company without a name
+    ("nps_responses", "R_out_of_range", "invalid_score"),  # a score of 11
+    ("nps_responses", "R_unknown_person", "missing_required"),  # a person matching no user
     ("subscriptions", "sub_weekly", "unknown_enum"),  # a weekly price
     ("subscriptions", "sub_no_account", "missing_required"),  # customer without metadata.account_id
     ("subscriptions", "sub_two_plans", "missing_required"),  # items of two products
@@ -43,6 +60,10 @@ STRIPE_UNMAPPABLE = [
     ("invoices", "in_draft", "unknown_enum"),  # a draft invoice
     ("plans", "prod_gold", "unknown_enum"),  # a plan name outside the contract
 ]
+
+
+def _email(user: str) -> str:
+    return f"{user.lower()}@{USERS[user].lower()}.example"
 
 
 def _write(path: Path, header: list[str], rows: list[list[object]]) -> None:
@@ -93,13 +114,13 @@ def write_contract(raw_dir: Path) -> Path:
     """The business as a raw dir of contract files."""
     _write(raw_dir / "accounts.csv", ["account_id", "account_name", "industry", "employee_count", "region", "location_type", "created_at",
            "acquisition_channel", "potential_arr", "is_beta_program", "primary_need"], [
-        [account, f"Company {account}", ["software", "finance", "retail", "health"][index], 20 * (index + 1), ["NA", "EMEA", "APAC", "LATAM"][index],
-         "urban", _ts(f"2025-01-0{index + 1}"), "organic", 60000 - 10000 * index, "false", "automate_reporting"]
-        for index, account in enumerate(ACCOUNTS)
+        [account, f"Company {account}", industry.lower(), employees, region, "urban", _ts(f"2025-01-0{index + 1}"), "organic_search",
+         potential, "false", "automate_reporting"]
+        for index, (account, (_, industry, employees, region, potential)) in enumerate(ACCOUNTS.items())
     ])
     _write(raw_dir / "users.csv", ["user_id", "account_id", "email", "role", "created_at", "email_opt_in", "in_app_enabled", "is_beta_user",
            "deleted_at"], [
-        [user, account, f"{user.lower()}@{account.lower()}.example", "admin", _ts("2025-01-05", 9), "true", "true", "false", None]
+        [user, account, _email(user), "admin", _ts("2025-01-05", 9), "true", "true", "false", None]
         for user, account in USERS.items()
     ])
     _write(raw_dir / "features.csv", ["feature_key", "feature_name", "category", "is_most_valuable", "is_activation", "released_at"], [
@@ -140,10 +161,7 @@ def write_contract(raw_dir: Path) -> Path:
     ])
     _write(raw_dir / "fx_rates.csv", ["currency", "rate_date", "usd_per_unit"], [list(row) for row in FX])
     _write(raw_dir / "nps_responses.csv", ["response_id", "user_id", "account_id", "responded_at", "score", "comment", "survey_id"], [
-        ["R1", "U1", "A1", _ts("2025-06-01"), 10, "love it", "Q2"],
-        ["R2", "U3", "A2", _ts("2025-06-02"), 7, None, "Q2"],
-        ["R3", "U5", "A4", _ts("2025-06-03"), 3, "too slow", "Q2"],
-        ["R4", "U2", "A1", _ts("2025-05-20"), 9, None, "Q2"],
+        [response, user, USERS[user], _ts(day), score, comment, "nps"] for response, (user, day, score, comment, _, _) in NPS.items()
     ])
     _write(raw_dir / "web_touches.csv", ["touch_id", "anonymous_id", "user_id", "occurred_at", "touch_type", "url"], [
         ["W1", "anon1", None, _ts("2024-12-20"), "blog_view", "https://example.com/blog"],
@@ -160,7 +178,45 @@ def write_contract(raw_dir: Path) -> Path:
     return raw_dir
 
 
-def write_stripe(vendor_dir: Path, unmappable: bool = False) -> Path:
+def write_vendors(vendor_dir: Path, unmappable: bool = False) -> Path:
+    """The business's Stripe, HubSpot and Delighted tables under ``vendor_dir``."""
+    write_stripe(vendor_dir, unmappable)
+    write_hubspot(vendor_dir, unmappable)
+    write_delighted(vendor_dir, unmappable)
+    return vendor_dir
+
+
+def write_hubspot(vendor_dir: Path, unmappable: bool = False) -> None:
+    """The accounts as HubSpot companies (Fivetran layout: one column per property)."""
+    companies = [
+        [company, f"Company {account}", industry, employees, f"2025-01-0{index + 1} 00:00:00", "ORGANIC_SEARCH", account, region, "urban",
+         potential, "false", "automate_reporting"]
+        for index, (account, (company, industry, employees, region, potential)) in enumerate(ACCOUNTS.items())
+    ]
+    if unmappable:
+        companies.append(["1009", None, "RETAIL", 5, "2025-01-09 00:00:00", "DIRECT_TRAFFIC", "A9", "NA", "rural", 1000, "false", None])
+    _write(vendor_dir / "hubspot" / "company.csv", ["id", "property_name", "property_industry", "property_numberofemployees",
+           "property_createdate", "property_hs_analytics_source", "property_account_id", "property_region", "property_location_type",
+           "property_potential_arr", "property_beta_program", "property_primary_need"], companies)
+
+
+def write_delighted(vendor_dir: Path, unmappable: bool = False) -> None:
+    """The NPS answers as Delighted people and survey responses (Airbyte layout; created_at in Unix seconds)."""
+    people = [[person, _email(user).upper()] for user, _, _, _, person, _ in NPS.values()]
+    responses = [
+        [response, person, "nps", score, comment, int(datetime.fromisoformat(day + "T00:00:00+00:00").timestamp()),
+         f'{{"user_id": "{user}"}}' if identified_by == "user_id" else "{}"]
+        for response, (user, day, score, comment, person, identified_by) in NPS.items()
+    ]
+    if unmappable:
+        people.append(["p_unknown", "nobody@elsewhere.example"])
+        responses += [["R_out_of_range", "p1", "nps", 11, None, 1748736000, "{}"], ["R_unknown_person", "p_unknown", "nps", 8, None, 1748736000, "{}"]]
+    _write(vendor_dir / "delighted" / "people.csv", ["id", "email"], people)
+    _write(vendor_dir / "delighted" / "survey_responses.csv", ["id", "person", "survey_type", "score", "comment", "created_at",
+           "person_properties"], responses)
+
+
+def write_stripe(vendor_dir: Path, unmappable: bool = False) -> None:
     """The billing of the business as Stripe tables (Fivetran layout) in ``vendor_dir/stripe``."""
     folder = vendor_dir / "stripe"
     customers = [[f"cus_{account.lower()}", f'{{"account_id": "{account}"}}'] for account in ACCOUNTS]
@@ -200,4 +256,3 @@ def write_stripe(vendor_dir: Path, unmappable: bool = False) -> Path:
            "trial_end", "metadata", "_fivetran_active"], history)
     _write(folder / "subscription_item.csv", ["id", "subscription_id", "plan_id", "quantity"], items)
     _write(folder / "invoice.csv", ["id", "customer_id", "subscription_id", "created", "total", "currency", "status"], invoices)
-    return vendor_dir

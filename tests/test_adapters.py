@@ -11,10 +11,17 @@ from pathlib import Path
 
 import pytest
 
-from adapter_business import STRIPE_UNMAPPABLE, write_contract, write_stripe
+from adapter_business import UNMAPPABLE, write_contract, write_vendors
 from conftest import differing_rows, query
 
-STRIPE_TABLES = ["billing.plans", "billing.subscriptions", "billing.invoices", "billing.trials"]
+ADAPTED = {
+    "billing.plans": "stripe",
+    "billing.subscriptions": "stripe",
+    "billing.invoices": "stripe",
+    "billing.trials": "stripe",
+    "crm.accounts": "hubspot",
+    "survey.nps_responses": "delighted",
+}
 # what the comparison needs: the segments and marts compared, the load audit and quarantine
 SELECT = "+tag:segment +fct_segment_membership +fct_mrr_movements +fct_mrr_monthly +fct_nps_monthly +stg_load_audit +stg_quarantine"
 COMPARED_MARTS = ["fct_segment_membership", "fct_mrr_movements", "fct_mrr_monthly", "fct_nps_monthly"]
@@ -22,9 +29,9 @@ COMPARED_MARTS = ["fct_segment_membership", "fct_mrr_movements", "fct_mrr_monthl
 
 @pytest.fixture(scope="module")
 def business(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """The raw dir of the business and its Stripe tables (with the unmappable rows)."""
+    """The raw dir of the business and its vendor tables (with the unmappable rows)."""
     root = tmp_path_factory.mktemp("adapter_business")
-    return write_contract(root / "raw"), write_stripe(root / "vendors", unmappable=True)
+    return write_contract(root / "raw"), write_vendors(root / "vendors", unmappable=True)
 
 
 @pytest.fixture(scope="module")
@@ -33,10 +40,10 @@ def from_files(build_warehouse: Callable[..., Path], business: tuple[Path, Path]
 
 
 @pytest.fixture(scope="module")
-def from_stripe(build_warehouse: Callable[..., Path], business: tuple[Path, Path]) -> Path:
+def from_vendors(build_warehouse: Callable[..., Path], business: tuple[Path, Path]) -> Path:
     raw_dir, vendor_dir = business
-    dbt_vars = {"raw_table_sources": {table: "stripe" for table in STRIPE_TABLES}, "vendor_dir": str(vendor_dir)}
-    return build_warehouse(raw_dir, "adapters_stripe", dbt_vars=dbt_vars, select=SELECT)
+    dbt_vars = {"raw_table_sources": ADAPTED, "vendor_dir": str(vendor_dir)}
+    return build_warehouse(raw_dir, "adapters_vendors", dbt_vars=dbt_vars, select=SELECT)
 
 
 def vendor_rows(vendor_dir: Path, table: str) -> list[dict[str, str]]:
@@ -44,14 +51,14 @@ def vendor_rows(vendor_dir: Path, table: str) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def test_stripe_business_gives_the_same_marts(from_files: Path, from_stripe: Path) -> None:
+def test_stripe_business_gives_the_same_marts(from_files: Path, from_vendors: Path) -> None:
     for mart in COMPARED_MARTS:
-        assert differing_rows(from_files, from_stripe, "marts", mart) == (0, 0), mart
-    counts = {mart: query(from_stripe, f"select count(*) from marts.{mart}")[0][0] for mart in COMPARED_MARTS}
+        assert differing_rows(from_files, from_vendors, "marts", mart) == (0, 0), mart
+    counts = {mart: query(from_vendors, f"select count(*) from marts.{mart}")[0][0] for mart in COMPARED_MARTS}
     assert counts == {"fct_segment_membership": 46, "fct_mrr_movements": 14, "fct_mrr_monthly": 6, "fct_nps_monthly": 14}
     # the upgrade of A1 (two Stripe subscriptions) is an expansion, A4's cancellation a churn
     movements = query(
-        from_stripe,
+        from_vendors,
         "select account_id, cast(mrr_month as varchar), movement, mrr_change from marts.fct_mrr_movements"
         " where movement <> 'retained' order by 2, 1",
     )
@@ -62,28 +69,30 @@ def test_stripe_business_gives_the_same_marts(from_files: Path, from_stripe: Pat
         ("A4", "2025-04-01", "new", Decimal("29")),
         ("A4", "2025-06-01", "churn", Decimal("-29")),
     ]
-    assert query(from_stripe, "select entity_id from marts.fct_segment_membership where segment_key = 'trial_non_converter'") == [("A3",)]
+    assert query(from_vendors, "select entity_id from marts.fct_segment_membership where segment_key = 'trial_non_converter'") == [("A3",)]
 
 
-def test_unmappable_stripe_rows_are_quarantined_and_counted(from_files: Path, from_stripe: Path, business: tuple[Path, Path]) -> None:
-    billing = "('plans', 'subscriptions', 'invoices', 'trials')"
-    quarantined = query(from_stripe, f"select source_table, record_key, rule from staging.stg_quarantine where source_table in {billing}")
-    assert sorted(quarantined) == sorted(STRIPE_UNMAPPABLE)
-    assert query(from_files, f"select count(*) from staging.stg_quarantine where source_table in {billing}") == [(0,)]
+def test_unmappable_vendor_rows_are_quarantined_and_counted(from_files: Path, from_vendors: Path, business: tuple[Path, Path]) -> None:
+    adapted = "('plans', 'subscriptions', 'invoices', 'trials', 'accounts', 'nps_responses')"
+    quarantined = query(from_vendors, f"select source_table, record_key, rule from staging.stg_quarantine where source_table in {adapted}")
+    assert sorted(quarantined) == sorted(UNMAPPABLE)
+    assert query(from_files, f"select count(*) from staging.stg_quarantine where source_table in {adapted}") == [(0,)]
     audit = dict(
         (row[0], row[1:])
         for row in query(
-            from_stripe,
-            f"select source_table, raw_rows, staged_rows, quarantined_rows, is_reconciled from staging.stg_load_audit where source_table in {billing}",
+            from_vendors,
+            f"select source_table, raw_rows, staged_rows, quarantined_rows, is_reconciled from staging.stg_load_audit where source_table in {adapted}",
         )
     )
-    stripe = business[1] / "stripe"
-    active = [row for row in vendor_rows(stripe, "subscription_history.csv") if row["_fivetran_active"] == "true"]
-    trial_only = query(from_stripe, "select count(*) from staging.stg_billing__trials where converted_at is null")[0][0]
-    # every vendor row is read: one plan per product, one invoice per invoice, and each
-    # subscription in force is a paid period or a trial only
-    assert audit["plans"] == (len(vendor_rows(stripe, "product.csv")), 4, 1, True)
-    assert audit["invoices"] == (len(vendor_rows(stripe, "invoice.csv")), 9, 1, True)
+    vendors = business[1]
+    active = [row for row in vendor_rows(vendors / "stripe", "subscription_history.csv") if row["_fivetran_active"] == "true"]
+    trial_only = query(from_vendors, "select count(*) from staging.stg_billing__trials where converted_at is null")[0][0]
+    # every vendor row is read: one plan per product, one invoice, account or NPS response
+    # per vendor row, and each Stripe subscription in force is a paid period or a trial only
+    assert audit["plans"] == (len(vendor_rows(vendors / "stripe", "product.csv")), 4, 1, True)
+    assert audit["invoices"] == (len(vendor_rows(vendors / "stripe", "invoice.csv")), 9, 1, True)
     assert audit["subscriptions"][0] + trial_only == len(active) == 9
     assert audit["subscriptions"] == (8, 4, 4, True)
     assert audit["trials"] == (3, 3, 0, True)
+    assert audit["accounts"] == (len(vendor_rows(vendors / "hubspot", "company.csv")), 4, 1, True)
+    assert audit["nps_responses"] == (len(vendor_rows(vendors / "delighted", "survey_responses.csv")), 4, 2, True)

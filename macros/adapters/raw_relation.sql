@@ -12,6 +12,8 @@
         'billing.subscriptions': ['stripe'],
         'billing.invoices': ['stripe'],
         'billing.trials': ['stripe'],
+        'crm.accounts': ['hubspot'],
+        'survey.nps_responses': ['delighted'],
     }) }}
 {% endmacro %}
 

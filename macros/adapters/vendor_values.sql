@@ -29,9 +29,34 @@
     / case coalesce({{ minor_units }}, 2) when 0 then 1 when 1 then 10 when 3 then 1000 when 4 then 10000 else 100 end
 {%- endmacro %}
 
-{#- A vendor timestamp as a UTC timestamp (see typed_raw_value). -#}
+{#- A vendor timestamp as a UTC timestamp: ISO-8601 text or a typed timestamp (see
+    typed_raw_value), or whole seconds since the Unix epoch (Delighted, Stripe's API). -#}
 {% macro vendor_timestamp(expression) -%}
-    {{ typed_raw_value(expression, 'timestamp') }}
+    {{ return(adapter.dispatch('vendor_timestamp', 'saas_segments')(expression)) }}
+{%- endmacro %}
+
+{% macro default__vendor_timestamp(expression) -%}
+    case
+        when regexp_full_match({{ as_text(expression) }}, '[0-9]{9,11}')
+            then make_timestamp(cast({{ as_text(expression) }} as bigint) * 1000000)
+        else {{ typed_raw_value(expression, 'timestamp') }}
+    end
+{%- endmacro %}
+
+{% macro postgres__vendor_timestamp(expression) -%}
+    case
+        when {{ as_text(expression) }} ~ '^[0-9]{9,11}$'
+            then to_timestamp(cast({{ as_text(expression) }} as bigint)) at time zone 'UTC'
+        else {{ typed_raw_value(expression, 'timestamp') }}
+    end
+{%- endmacro %}
+
+{% macro spark__vendor_timestamp(expression) -%}
+    case
+        when {{ as_text(expression) }} rlike '^[0-9]{9,11}$'
+            then cast(from_unixtime(cast({{ as_text(expression) }} as bigint)) as timestamp)
+        else {{ typed_raw_value(expression, 'timestamp') }}
+    end
 {%- endmacro %}
 
 {#- A vendor boolean (see typed_raw_value). -#}
