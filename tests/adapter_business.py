@@ -2,8 +2,9 @@
 
 ``write_contract`` writes the raw dir of the business (every contract table);
 ``write_vendors`` writes the same billing as Stripe tables, the same accounts as
-HubSpot companies (Fivetran's layouts) and the same NPS answers as Delighted survey
-responses (Airbyte's), as ``<dir>/<vendor>/<table>.csv``. Building on the raw dir
+HubSpot companies (Fivetran's layouts), the same NPS answers as Delighted survey
+responses and the same support tickets as Zendesk tickets (Airbyte's), as
+``<dir>/<vendor>/<table>.csv``. Building on the raw dir
 with those tables switched to the adapters must give the same marts as building on
 the raw dir alone. With ``unmappable=True`` one vendor row of every kind an adapter
 cannot map is added (see ``UNMAPPABLE``); staging quarantines each.
@@ -47,12 +48,19 @@ SUBSCRIPTIONS = {
 LAST_DAY = date(2025, 6, 30)
 FX = [("EUR", "2025-01-01", "1.08"), ("EUR", "2025-03-01", "1.10"), ("USD", "2025-01-01", "1")]
 
+# ticket: account, requester, created day, solved day, priority (None = unset in Zendesk), minutes, requester matched by
+TICKETS = {
+    "K1": ("A1", "U1", "2025-06-01", "2025-06-02", "high", 45, "external_id"),
+    "K2": ("A4", "U5", "2025-06-10", None, "urgent", None, "email"),
+    "K3": ("A4", "U6", "2025-06-12", "2025-06-12", None, 20, "email"),
+}
 # vendor rows the adapters cannot map, with the quarantine rule staging gives each:
 # (contract table, record id, rule)
 UNMAPPABLE = [
     ("accounts", "A9", "missing_required"),  # a HubSpot company without a name
     ("nps_responses", "R_out_of_range", "invalid_score"),  # a score of 11
     ("nps_responses", "R_unknown_person", "missing_required"),  # a person matching no user
+    ("support_tickets", "K_no_account", "missing_required"),  # an organization without external_id
     ("subscriptions", "sub_weekly", "unknown_enum"),  # a weekly price
     ("subscriptions", "sub_no_account", "missing_required"),  # customer without metadata.account_id
     ("subscriptions", "sub_two_plans", "missing_required"),  # items of two products
@@ -168,8 +176,8 @@ def write_contract(raw_dir: Path) -> Path:
         ["W2", "anon1", "U1", _ts("2025-01-05", 8), "pricing_page", "https://example.com/pricing"],
     ])
     _write(raw_dir / "support_tickets.csv", ["ticket_id", "account_id", "user_id", "created_at", "resolved_at", "priority", "handle_minutes"], [
-        ["K1", "A1", "U1", _ts("2025-06-01"), _ts("2025-06-02"), "high", 45],
-        ["K2", "A4", "U5", _ts("2025-06-10"), None, "urgent", 120],
+        [ticket, account, user, _ts(created, 8), solved and _ts(solved), priority or "normal", minutes]
+        for ticket, (account, user, created, solved, priority, minutes, _) in TICKETS.items()
     ])
     _write(raw_dir / "onboarding_milestones.csv", ["account_id", "milestone_key", "completed_at"], [
         ["A1", "kickoff_call", _ts("2025-01-21")],
@@ -183,7 +191,27 @@ def write_vendors(vendor_dir: Path, unmappable: bool = False) -> Path:
     write_stripe(vendor_dir, unmappable)
     write_hubspot(vendor_dir, unmappable)
     write_delighted(vendor_dir, unmappable)
+    write_zendesk(vendor_dir, unmappable)
     return vendor_dir
+
+
+def write_zendesk(vendor_dir: Path, unmappable: bool = False) -> None:
+    """The support tickets as Zendesk tickets, organizations, users and ticket metrics (Airbyte layout)."""
+    organizations = [[f"org_{account}", account] for account in ACCOUNTS]
+    users = [[f"zu_{user}", _email(user), user if matched_by == "external_id" else None] for _, user, _, _, _, _, matched_by in TICKETS.values()]
+    tickets = [[ticket, created + "T08:00:00Z", priority, f"zu_{user}", f"org_{account}"]
+               for ticket, (account, user, created, _, priority, _, _) in TICKETS.items()]
+    metrics = [[ticket, solved and solved + "T00:00:00Z", "{}" if minutes is None else f'{{"calendar": {minutes * 3}, "business": {minutes}}}']
+               for ticket, (_, _, _, solved, _, minutes, _) in TICKETS.items()]
+    if unmappable:
+        organizations.append(["org_unknown", None])
+        tickets.append(["K_no_account", "2025-06-15T08:00:00Z", "low", "zu_U1", "org_unknown"])
+        metrics.append(["K_no_account", None, "{}"])
+    folder = vendor_dir / "zendesk"
+    _write(folder / "organizations.csv", ["id", "external_id"], organizations)
+    _write(folder / "users.csv", ["id", "email", "external_id"], users)
+    _write(folder / "tickets.csv", ["id", "created_at", "priority", "requester_id", "organization_id"], tickets)
+    _write(folder / "ticket_metrics.csv", ["ticket_id", "solved_at", "full_resolution_time_in_minutes"], metrics)
 
 
 def write_hubspot(vendor_dir: Path, unmappable: bool = False) -> None:

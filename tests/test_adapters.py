@@ -13,6 +13,7 @@ import pytest
 
 from adapter_business import UNMAPPABLE, write_contract, write_vendors
 from conftest import differing_rows, query
+from saas_segments.project import dbt
 
 ADAPTED = {
     "billing.plans": "stripe",
@@ -21,10 +22,14 @@ ADAPTED = {
     "billing.trials": "stripe",
     "crm.accounts": "hubspot",
     "survey.nps_responses": "delighted",
+    "helpdesk.support_tickets": "zendesk",
 }
 # what the comparison needs: the segments and marts compared, the load audit and quarantine
 SELECT = "+tag:segment +fct_segment_membership +fct_mrr_movements +fct_mrr_monthly +fct_nps_monthly +stg_load_audit +stg_quarantine"
 COMPARED_MARTS = ["fct_segment_membership", "fct_mrr_movements", "fct_mrr_monthly", "fct_nps_monthly"]
+# staged rows of every adapted table, compared as well (the marts above read them)
+COMPARED_STAGING = ["stg_billing__plans", "stg_billing__subscriptions", "stg_billing__invoices", "stg_billing__trials", "stg_crm__accounts",
+                    "stg_survey__nps_responses", "stg_helpdesk__tickets"]
 
 
 @pytest.fixture(scope="module")
@@ -51,9 +56,11 @@ def vendor_rows(vendor_dir: Path, table: str) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def test_stripe_business_gives_the_same_marts(from_files: Path, from_vendors: Path) -> None:
+def test_vendor_business_gives_the_same_staging_and_marts(from_files: Path, from_vendors: Path) -> None:
     for mart in COMPARED_MARTS:
         assert differing_rows(from_files, from_vendors, "marts", mart) == (0, 0), mart
+    for model in COMPARED_STAGING:
+        assert differing_rows(from_files, from_vendors, "staging", model) == (0, 0), model
     counts = {mart: query(from_vendors, f"select count(*) from marts.{mart}")[0][0] for mart in COMPARED_MARTS}
     assert counts == {"fct_segment_membership": 46, "fct_mrr_movements": 14, "fct_mrr_monthly": 6, "fct_nps_monthly": 14}
     # the upgrade of A1 (two Stripe subscriptions) is an expansion, A4's cancellation a churn
@@ -73,7 +80,7 @@ def test_stripe_business_gives_the_same_marts(from_files: Path, from_vendors: Pa
 
 
 def test_unmappable_vendor_rows_are_quarantined_and_counted(from_files: Path, from_vendors: Path, business: tuple[Path, Path]) -> None:
-    adapted = "('plans', 'subscriptions', 'invoices', 'trials', 'accounts', 'nps_responses')"
+    adapted = "('plans', 'subscriptions', 'invoices', 'trials', 'accounts', 'nps_responses', 'support_tickets')"
     quarantined = query(from_vendors, f"select source_table, record_key, rule from staging.stg_quarantine where source_table in {adapted}")
     assert sorted(quarantined) == sorted(UNMAPPABLE)
     assert query(from_files, f"select count(*) from staging.stg_quarantine where source_table in {adapted}") == [(0,)]
@@ -96,3 +103,26 @@ def test_unmappable_vendor_rows_are_quarantined_and_counted(from_files: Path, fr
     assert audit["trials"] == (3, 3, 0, True)
     assert audit["accounts"] == (len(vendor_rows(vendors / "hubspot", "company.csv")), 4, 1, True)
     assert audit["nps_responses"] == (len(vendor_rows(vendors / "delighted", "survey_responses.csv")), 4, 2, True)
+    assert audit["support_tickets"] == (len(vendor_rows(vendors / "zendesk", "tickets.csv")), 3, 1, True)
+
+
+def test_missing_vendor_table_or_column_stops_the_build(business: tuple[Path, Path], tmp_path: Path) -> None:
+    vendors = tmp_path / "vendors"
+    write_vendors(vendors)
+    (vendors / "delighted" / "people.csv").unlink()
+    responses = vendors / "delighted" / "survey_responses.csv"
+    rows = [row[:-1] for row in csv.reader(responses.open(newline=""))]  # without person_properties
+    with responses.open("w", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    process = dbt(
+        ["run", "--select", "adp_delighted__nps_responses"],
+        raw_dir=business[0],
+        warehouse=tmp_path / "warehouse.duckdb",
+        dbt_vars={"raw_table_sources": {"survey.nps_responses": "delighted"}, "vendor_dir": str(vendors)},
+        target_path=tmp_path / "target",
+        check=False,
+    )
+    assert process.returncode != 0
+    assert "vendor data cannot feed its adapter" in process.stdout
+    assert "delighted table 'people' not found in schema 'delighted'" in process.stdout
+    assert "raw table 'survey_responses' is missing required column 'person_properties'" in process.stdout

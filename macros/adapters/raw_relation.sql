@@ -14,6 +14,7 @@
         'billing.trials': ['stripe'],
         'crm.accounts': ['hubspot'],
         'survey.nps_responses': ['delighted'],
+        'helpdesk.support_tickets': ['zendesk'],
     }) }}
 {% endmacro %}
 
