@@ -3,7 +3,8 @@
 ``write_contract`` writes the raw dir of the business (every contract table);
 ``write_vendors`` writes the same billing as Stripe tables, the same accounts as
 HubSpot companies (Fivetran's layouts), the same NPS answers as Delighted survey
-responses and the same support tickets as Zendesk tickets (Airbyte's), as
+responses and the same support tickets as Zendesk tickets (Airbyte's), and the same
+product events and web touches as Segment track and page calls, as
 ``<dir>/<vendor>/<table>.csv``. Building on the raw dir
 with those tables switched to the adapters must give the same marts as building on
 the raw dir alone. With ``unmappable=True`` one vendor row of every kind an adapter
@@ -61,6 +62,8 @@ UNMAPPABLE = [
     ("nps_responses", "R_out_of_range", "invalid_score"),  # a score of 11
     ("nps_responses", "R_unknown_person", "missing_required"),  # a person matching no user
     ("support_tickets", "K_no_account", "missing_required"),  # an organization without external_id
+    ("events", "E_unmapped", "unknown_enum"),  # a track event not in segment_event_map
+    ("events", "E_anonymous", "missing_required"),  # a track call without userId
     ("subscriptions", "sub_weekly", "unknown_enum"),  # a weekly price
     ("subscriptions", "sub_no_account", "missing_required"),  # customer without metadata.account_id
     ("subscriptions", "sub_two_plans", "missing_required"),  # items of two products
@@ -118,6 +121,33 @@ def _invoices() -> list[tuple[str, str, str, str, int, str]]:
     return invoices
 
 
+# Segment track event names of the product's events (seeds/segment_event_map.csv)
+TRACK_EVENTS = {("login", None): "Signed In", ("feature_used", "dashboards"): "Dashboard Viewed",
+                ("feature_used", "reports"): "Report Created", ("feature_used", "alerts"): "Alert Created"}
+# touch: anonymous id, user, day, contract touch type, URL path
+TOUCHES = {
+    "W1": ("anon1", None, "2024-12-20", "blog_view", "/blog/launch"),
+    "W2": ("anon1", "U1", "2025-01-05", "pricing_page", "/pricing"),
+    "W3": ("anon2", None, "2025-02-01", "other", "/careers"),
+}
+
+
+def _events() -> list[tuple[str, str, str, str, str | None]]:
+    """(event id, user, day, event type, feature key): daily users, a user every third day, one who stopped in May."""
+    events, number = [], 0
+    schedule = {"U1": 1, "U2": 1, "U3": 3, "U5": 2}
+    day = date(2025, 3, 1)
+    while day <= LAST_DAY:
+        for user, every in schedule.items():
+            if (day - date(2025, 3, 1)).days % every or (user == "U5" and day > date(2025, 5, 10)):
+                continue
+            for kind, feature in (("login", None), ("feature_used", "dashboards"), ("feature_used", "reports" if user != "U3" else "alerts")):
+                number += 1
+                events.append((f"E{number}", user, day.isoformat(), kind, feature))
+        day += timedelta(days=1)
+    return events
+
+
 def write_contract(raw_dir: Path) -> Path:
     """The business as a raw dir of contract files."""
     _write(raw_dir / "accounts.csv", ["account_id", "account_name", "industry", "employee_count", "region", "location_type", "created_at",
@@ -136,18 +166,7 @@ def write_contract(raw_dir: Path) -> Path:
         ["reports", "Reports", "core", "true", "false", "2024-01-01"],
         ["alerts", "Alerts", "secondary", "false", "false", "2024-06-01"],
     ])
-    events, number = [], 0
-    # daily users, a user every third day, one who stopped in May
-    schedule = {"U1": 1, "U2": 1, "U3": 3, "U5": 2}
-    day = date(2025, 3, 1)
-    while day <= LAST_DAY:
-        for user, every in schedule.items():
-            if (day - date(2025, 3, 1)).days % every or (user == "U5" and day > date(2025, 5, 10)):
-                continue
-            for kind, feature in (("login", None), ("feature_used", "dashboards"), ("feature_used", "reports" if user != "U3" else "alerts")):
-                number += 1
-                events.append([f"E{number}", user, USERS[user], _ts(day.isoformat(), 10), kind, feature, f"s{user}{day:%m%d}"])
-        day += timedelta(days=1)
+    events = [[event_id, user, USERS[user], _ts(day, 10), kind, feature, None] for event_id, user, day, kind, feature in _events()]
     _write(raw_dir / "events.csv", ["event_id", "user_id", "account_id", "occurred_at", "event_type", "feature_key", "session_id"], events)
     _write(raw_dir / "plans.csv", ["plan_id", "plan_name", "plan_rank", "list_price_monthly", "is_paid"], [
         [product, name, rank + 1, price, str(price > 0).lower()] for rank, (product, name, price) in enumerate(PRODUCTS)
@@ -172,8 +191,8 @@ def write_contract(raw_dir: Path) -> Path:
         [response, user, USERS[user], _ts(day), score, comment, "nps"] for response, (user, day, score, comment, _, _) in NPS.items()
     ])
     _write(raw_dir / "web_touches.csv", ["touch_id", "anonymous_id", "user_id", "occurred_at", "touch_type", "url"], [
-        ["W1", "anon1", None, _ts("2024-12-20"), "blog_view", "https://example.com/blog"],
-        ["W2", "anon1", "U1", _ts("2025-01-05", 8), "pricing_page", "https://example.com/pricing"],
+        [touch, anonymous, user, _ts(day, 8), touch_type, "https://example.com" + path]
+        for touch, (anonymous, user, day, touch_type, path) in TOUCHES.items()
     ])
     _write(raw_dir / "support_tickets.csv", ["ticket_id", "account_id", "user_id", "created_at", "resolved_at", "priority", "handle_minutes"], [
         [ticket, account, user, _ts(created, 8), solved and _ts(solved), priority or "normal", minutes]
@@ -192,7 +211,19 @@ def write_vendors(vendor_dir: Path, unmappable: bool = False) -> Path:
     write_hubspot(vendor_dir, unmappable)
     write_delighted(vendor_dir, unmappable)
     write_zendesk(vendor_dir, unmappable)
+    write_segment(vendor_dir, unmappable)
     return vendor_dir
+
+
+def write_segment(vendor_dir: Path, unmappable: bool = False) -> None:
+    """The product events as Segment track calls and the web touches as page calls (Segment's warehouse schema)."""
+    tracks = [[event_id, user, TRACK_EVENTS[(kind, feature)], day + " 10:00:00"] for event_id, user, day, kind, feature in _events()]
+    pages = [[touch, anonymous, user, day + " 08:00:00", path, "https://example.com" + path]
+             for touch, (anonymous, user, day, _, path) in TOUCHES.items()]
+    if unmappable:
+        tracks += [["E_unmapped", "U1", "Button Clicked", "2025-06-01 11:00:00"], ["E_anonymous", None, "Signed In", "2025-06-01 11:00:00"]]
+    _write(vendor_dir / "segment" / "tracks.csv", ["id", "user_id", "event_text", "timestamp"], tracks)
+    _write(vendor_dir / "segment" / "pages.csv", ["id", "anonymous_id", "user_id", "timestamp", "path", "url"], pages)
 
 
 def write_zendesk(vendor_dir: Path, unmappable: bool = False) -> None:

@@ -23,13 +23,15 @@ ADAPTED = {
     "crm.accounts": "hubspot",
     "survey.nps_responses": "delighted",
     "helpdesk.support_tickets": "zendesk",
+    "app.events": "segment",
+    "web.web_touches": "segment",
 }
 # what the comparison needs: the segments and marts compared, the load audit and quarantine
 SELECT = "+tag:segment +fct_segment_membership +fct_mrr_movements +fct_mrr_monthly +fct_nps_monthly +stg_load_audit +stg_quarantine"
 COMPARED_MARTS = ["fct_segment_membership", "fct_mrr_movements", "fct_mrr_monthly", "fct_nps_monthly"]
 # staged rows of every adapted table, compared as well (the marts above read them)
 COMPARED_STAGING = ["stg_billing__plans", "stg_billing__subscriptions", "stg_billing__invoices", "stg_billing__trials", "stg_crm__accounts",
-                    "stg_survey__nps_responses", "stg_helpdesk__tickets"]
+                    "stg_survey__nps_responses", "stg_helpdesk__tickets", "stg_app__events", "stg_web__touches"]
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +82,7 @@ def test_vendor_business_gives_the_same_staging_and_marts(from_files: Path, from
 
 
 def test_unmappable_vendor_rows_are_quarantined_and_counted(from_files: Path, from_vendors: Path, business: tuple[Path, Path]) -> None:
-    adapted = "('plans', 'subscriptions', 'invoices', 'trials', 'accounts', 'nps_responses', 'support_tickets')"
+    adapted = "('plans', 'subscriptions', 'invoices', 'trials', 'accounts', 'nps_responses', 'support_tickets', 'events', 'web_touches')"
     quarantined = query(from_vendors, f"select source_table, record_key, rule from staging.stg_quarantine where source_table in {adapted}")
     assert sorted(quarantined) == sorted(UNMAPPABLE)
     assert query(from_files, f"select count(*) from staging.stg_quarantine where source_table in {adapted}") == [(0,)]
@@ -104,6 +106,11 @@ def test_unmappable_vendor_rows_are_quarantined_and_counted(from_files: Path, fr
     assert audit["accounts"] == (len(vendor_rows(vendors / "hubspot", "company.csv")), 4, 1, True)
     assert audit["nps_responses"] == (len(vendor_rows(vendors / "delighted", "survey_responses.csv")), 4, 2, True)
     assert audit["support_tickets"] == (len(vendor_rows(vendors / "zendesk", "tickets.csv")), 3, 1, True)
+    tracks = len(vendor_rows(vendors / "segment", "tracks.csv"))
+    assert audit["events"] == (tracks, tracks - 2, 2, True)
+    assert audit["web_touches"] == (3, 3, 0, True)
+    # the page of an unknown path is a touch of type other, counted as mapped
+    assert query(from_vendors, "select mapped_to_other_rows from staging.stg_load_audit where source_table = 'web_touches'") == [(1,)]
 
 
 def test_missing_vendor_table_or_column_stops_the_build(business: tuple[Path, Path], tmp_path: Path) -> None:

@@ -15,6 +15,8 @@
         'crm.accounts': ['hubspot'],
         'survey.nps_responses': ['delighted'],
         'helpdesk.support_tickets': ['zendesk'],
+        'app.events': ['segment'],
+        'web.web_touches': ['segment'],
     }) }}
 {% endmacro %}
 
