@@ -5,10 +5,12 @@ quarantined with a reason and counted in the load audit."""
 from __future__ import annotations
 
 import csv
+import shutil
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from adapter_business import UNMAPPABLE, write_contract, write_vendors
@@ -133,3 +135,23 @@ def test_missing_vendor_table_or_column_stops_the_build(business: tuple[Path, Pa
     assert "vendor data cannot feed its adapter" in process.stdout
     assert "delighted table 'people' not found in schema 'delighted'" in process.stdout
     assert "raw table 'survey_responses' is missing required column 'person_properties'" in process.stdout
+
+
+def test_identity_seed_wins_over_vendor_ids(from_vendors: Path, tmp_path: Path) -> None:
+    """A row of seeds/vendor_identity_map overrides the rule (the adapters are views: they read it at query time)."""
+    warehouse = tmp_path / from_vendors.name  # the same file name: dbt qualifies views with the database name
+    shutil.copy(from_vendors, warehouse)
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute(
+            "insert into reference.vendor_identity_map values"
+            " ('stripe', 'customer', 'cus_anonymous', 'A3', null), ('stripe', 'customer', 'cus_a1', 'A2', null),"
+            " ('hubspot', 'company', '1009', 'A3', null), ('delighted', 'person', 'p_unknown', 'A4', 'U6')"
+        )
+        assert connection.sql(
+            "select customer_id, account_id from adapters.adp_stripe__customer_accounts"
+            " where customer_id in ('cus_anonymous', 'cus_a1', 'cus_a2') order by 1"
+        ).fetchall() == [("cus_a1", "A2"), ("cus_a2", "A2"), ("cus_anonymous", "A3")]
+        assert connection.sql("select account_id from adapters.adp_hubspot__accounts where account_name is null").fetchall() == [("A3",)]
+        assert connection.sql(
+            "select user_id, account_id from adapters.adp_delighted__nps_responses where response_id = 'R_unknown_person'"
+        ).fetchall() == [("U6", "A4")]
