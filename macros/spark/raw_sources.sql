@@ -31,7 +31,7 @@
     {%- set errors = [] -%}
     {%- set readable = [] -%}
     {#- every layout error is reported before any file is read -#}
-    {%- for table in raw_contract_tables() -%}
+    {%- for table in raw_file_tables() -%}
         {%- set found = raw_table_entries(table.identifier, names, raw_dir) -%}
         {%- set unsupported = [] -%}
         {%- for entry in found.csv_gz if not entry.endswith('.gz') -%}
