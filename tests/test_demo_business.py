@@ -114,6 +114,7 @@ THRESHOLDS = [
     at_most("shallow_actives", "shallow_max_features", "features_used_recent", 1),
     at_least("inactive_users", "inactive_min_baseline_days", "active_days_baseline", 4),
     at_least("never_used_core", "never_used_core_min_signup_days", "days_since_signup", 14),
+    at_most("early_adopters", "early_adopter_window_days", "days_from_release_to_first_use", 14),
     # account_age_days > var
     Threshold("missing_most_valuable", "missing_most_valuable_min_account_days", "account_age_days", 31, 30, 31, 29),
     at_least("at_risk_of_churn", "at_risk_min_score", "risk_score", 2),

@@ -18,14 +18,11 @@ import numpy as np
 import pyarrow as pa
 
 from .arrow import fixed_ids, pick, timestamps
-from .config import (
-    FEATURES, N_FEATURES, NEW_FEATURE_IDX, REGULAR_ADOPTION_LAG, Calendar, stream,
-)
+from .config import EARLY_ADOPTER_WINDOW_DAYS, FEATURES, N_FEATURES, REGULAR_ADOPTION_LAG, Calendar, stream
 from .entities import Accounts, new_feature_days, trial_end_day
 from .users import BASE, HIST, N_SLOTS, RECENT, WA, Users
 
 EVENT_TYPES = ("login", "feature_used", "page_view")
-EARLY_DAYS = 14
 POPCOUNT = np.array([bin(i).count("1") for i in range(1 << N_FEATURES)], np.int64)
 FEATURE_TABLE = np.array(
     [[i for i in range(N_FEATURES) if mask >> i & 1] + [0] * (N_FEATURES - bin(mask).count("1"))
@@ -118,7 +115,7 @@ class Context:
     user_ids: pa.Array
     account_ids: pa.Array
     avail_regular: np.ndarray
-    avail_pioneer: np.ndarray
+    pioneer_from: np.ndarray
     release: np.ndarray
     trial_lo: np.ndarray
     trial_hi: np.ndarray
@@ -132,9 +129,10 @@ class Context:
         d = np.arange(cal.n_days)
         bits = 1 << np.arange(N_FEATURES)
         avail_regular = ((d[:, None] >= release[None, :] + REGULAR_ADOPTION_LAG) * bits).sum(axis=1)
-        avail_pioneer = ((d[:, None] >= release[None, :]) * bits).sum(axis=1)
+        # a pioneer's feature is open to it from the first day of its pioneer window (WC) on
+        pioneer_from = np.where(users.pioneer > 0, users.win[:, 2, 0], cal.n_days)
         tend = trial_end_day(acc)
-        return cls(acc, users, cal, seed, user_ids, account_ids, avail_regular, avail_pioneer, release,
+        return cls(acc, users, cal, seed, user_ids, account_ids, avail_regular, pioneer_from, release,
                    np.where(acc.has_trial, acc.created_day, -1), np.minimum(tend, cal.last),
                    np.where(acc.p0 >= 0, acc.p0, -10**6))
 
@@ -168,7 +166,10 @@ def simulate(ctx: Context, agg: Aggregates, chunk: int, a0: int, a1: int, first_
     per_row = active.sum(axis=1)
     ordinal = np.arange(n_cells) - np.repeat(np.cumsum(per_row) - per_row, per_row)
     gu = rows + lo
-    allowed = users.fset[gu] & (ctx.avail_regular[days] | (ctx.avail_pioneer[days] & users.pioneer[gu]))
+    pioneer_from = ctx.pioneer_from[gu]
+    allowed = users.fset[gu] & (ctx.avail_regular[days] | np.where(days >= pioneer_from, users.pioneer[gu], 0))
+    # on that first day a pioneer uses its feature alone: its first use is exactly that day
+    allowed = np.where(days == pioneer_from, users.pioneer[gu], allowed)
     pop = POPCOUNT[allowed]
     mm = users.m[gu]
     used = np.minimum(mm, pop)
@@ -242,10 +243,13 @@ def _aggregate(ctx: Context, agg: Aggregates, lo: int, hi: int, a0: int, a1: int
     agg.feats_ever[lo:hi] = _or_by(rows, cell_bits, every, n)
     agg.feats_trial[lo:hi] = _or_by(rows, cell_bits, in_trial, n)
     early = np.zeros(n, np.int64)
-    for f in NEW_FEATURE_IDX:
-        r = ctx.release[f]
-        sel = ((cell_bits >> f) & 1 == 1) & (days >= r) & (days <= r + EARLY_DAYS)
-        early[np.unique(rows[sel])] |= 1 << f
+    for f in range(N_FEATURES):
+        # whole days from the release to the user's first use of the feature, as dbt counts them
+        first = np.full(n, cal.n_days, np.int64)
+        used = (cell_bits >> f) & 1 == 1
+        np.minimum.at(first, rows[used], days[used])
+        lag = first - ctx.release[f]
+        early[(first < cal.n_days) & (lag >= 0) & (lag <= EARLY_ADOPTER_WINDOW_DAYS)] |= 1 << f
     agg.early[lo:hi] = early
 
     na = a1 - a0

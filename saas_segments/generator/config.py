@@ -36,6 +36,7 @@ SLOW_PAYER_MAX_ACTIVE_DAYS = 4
 FAST_CONVERTER_MAX_DAYS = 7
 LATE_CONVERTER_LAST_TRIAL_DAYS = 3
 LATE_CONVERTER_MIN_UPGRADE_DAYS = 60
+EARLY_ADOPTER_WINDOW_DAYS = 14
 DEFAULT_END_DATE = "2026-06-30"
 
 
@@ -145,6 +146,7 @@ CORE_MASK = feature_mask(lambda f: f.category == "core")
 MV_MASK = feature_mask(lambda f: f.most_valuable)
 NEW_FEATURE_IDX: tuple[int, ...] = tuple(i for i, f in enumerate(FEATURES) if f.release_offset < 1000)
 FEATURE_IDX = {f.key: i for i, f in enumerate(FEATURES)}
+#: days after a release before anyone but a pioneer uses the feature: past the early-adopter window
 REGULAR_ADOPTION_LAG = 21
 PIONEER_WINDOW = 10
 

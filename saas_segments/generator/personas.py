@@ -128,6 +128,8 @@ JOURNEY_ALLOWED: dict[Journey, tuple[AccountPersona, ...]] = {
 #: (fraction of target users, demo minimum) of user-level overlays
 NEVER_CORE_MIX = (0.02, 12)
 BETA_USER_MIX = (0.01, 10)
+#: pioneers per new feature, using it before everyone else: a quarter first on the last day of the
+#: early-adopter window, a quarter the day after
 PIONEER_MIX = (0.004, 4)
 #: regular users on the inactive_users baseline boundary (half at, half one day short)
 QUIET_USER_MIX = (0.012, 12)

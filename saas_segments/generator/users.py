@@ -14,7 +14,7 @@ import numpy as np
 
 from .config import (
     CONTENT_HEAVY_MAX_TRIAL_ACTIVE_DAYS, CORE_MASK, FEATURE_IDX, FEATURES, INACTIVE_MIN_BASELINE_DAYS,
-    MISSING_MOST_VALUABLE_MIN_ACCOUNT_DAYS, MV_MASK, NEVER_USED_CORE_MIN_SIGNUP_DAYS, NEW_FEATURE_IDX, PIONEER_WINDOW, POWER_MIN_ACTIVE_DAYS, ROLES, SHALLOW_MAX_FEATURES, SHALLOW_MIN_LOGIN_DAYS,
+    EARLY_ADOPTER_WINDOW_DAYS, MISSING_MOST_VALUABLE_MIN_ACCOUNT_DAYS, MV_MASK, NEVER_USED_CORE_MIN_SIGNUP_DAYS, NEW_FEATURE_IDX, PIONEER_WINDOW, POWER_MIN_ACTIVE_DAYS, ROLES, SHALLOW_MAX_FEATURES, SHALLOW_MIN_LOGIN_DAYS,
     SLOW_PAYER_MAX_ACTIVE_DAYS, TRIAL_ENGAGED_MIN_CORE_FEATURES, TRIAL_ENGAGED_MIN_DAYS, Calendar, Scale,
     feature_mask, stream,
 )
@@ -198,12 +198,18 @@ def build_users(acc: Accounts, scale: Scale, cal: Calendar, seed: int) -> Users:
     release = new_feature_days(cal)
     pioneer = np.zeros(n, np.int64)
     win = np.zeros((n, 3, 2), np.int64)
+    late_pioneers: list[np.ndarray] = []
     for f in NEW_FEATURE_IDX:
-        ok = (steady_regular & (ap == A.REGULAR) & ~never_core & (pioneer == 0)
+        ok = (steady_regular & (ap == A.REGULAR) & ~never_core & ~is_beta & (pioneer == 0)
               & (u0 <= release[f] - 30) & (p0 >= 0) & (p0 <= release[f] - 30))
         chosen = _choose(rng, ok, planted_count(*PIONEER_MIX, scale.users))
         pioneer[chosen] = 1 << f
         win[chosen, 2] = (release[f], release[f] + PIONEER_WINDOW)
+        # early-adopter window boundary: first use exactly the window's days after the release, and a day later
+        for first_day, late in ((release[f] + EARLY_ADOPTER_WINDOW_DAYS, chosen[0::4]),
+                                (release[f] + EARLY_ADOPTER_WINDOW_DAYS + 1, chosen[1::4])):
+            win[late, 2] = (first_day, first_day + 1)
+            late_pioneers.append(late)
 
     rates = np.zeros((n, N_SLOTS), np.float64)
     kfix = np.full((n, N_SLOTS), -1, np.int64)
@@ -226,6 +232,7 @@ def build_users(acc: Accounts, scale: Scale, cal: Calendar, seed: int) -> Users:
     win[react, 2] = np.stack([acc.churn_day[a][react], acc.react_day[a][react]], axis=1)
     kfix[react, WC] = 0
     kfix[pioneer > 0, WC] = rng.integers(4, 7, int((pioneer > 0).sum()))
+    kfix[np.concatenate(late_pioneers), WC] = 1
 
     def exact(mask: np.ndarray, slot: int, lo_k: int, hi_k: int) -> np.ndarray:
         k = rng.integers(lo_k, hi_k + 1, int(mask.sum()))

@@ -21,16 +21,23 @@ accounts as (
     from {{ ref('int_accounts_as_of') }}
 ),
 
+feature_uses as (
+    select
+        user_id,
+        feature_key,
+        {{ days_between('released_at', 'first_used_date') }} as days_from_release
+    from {{ ref('int_user_feature_usage') }}
+    where first_used_date >= released_at
+),
+
 early_uses as (
     select
         user_id,
         count(*) as early_features,
-        min(feature_key) as first_early_feature
-    from {{ ref('int_user_feature_usage') }}
-    where
-        first_used_date >= released_at
-        and first_used_date
-        <= cast({{ dbt.dateadd('day', var('early_adopter_window_days'), 'released_at') }} as date)
+        min(feature_key) as first_early_feature,
+        min(days_from_release) as days_from_release_to_first_use
+    from feature_uses
+    where days_from_release <= {{ var('early_adopter_window_days') }}
     group by user_id
 ),
 
@@ -40,6 +47,7 @@ members as (
         users.account_id,
         users.is_beta_user,
         early_uses.first_early_feature,
+        early_uses.days_from_release_to_first_use,
         coalesce(accounts.is_beta_program, false) as is_beta_program,
         coalesce(early_uses.early_features, 0) as early_features
     from users
@@ -59,6 +67,7 @@ select
     members.is_beta_program,
     members.early_features,
     members.first_early_feature,
+    members.days_from_release_to_first_use,
     {{ dbt.concat([
         "case when members.is_beta_user then 'beta user; ' else '' end",
         "case when members.is_beta_program then 'account in the beta program; ' else '' end",
@@ -67,6 +76,9 @@ select
             "cast(members.early_features as " ~ dbt.type_string() ~ ")",
             "' feature(s), e.g. '",
             "members.first_early_feature",
+            "'; soonest first use '",
+            "cast(members.days_from_release_to_first_use as " ~ dbt.type_string() ~ ")",
+            "' day(s) after a release'",
         ]) ~ " else '' end",
     ]) }} as reason
 from members
