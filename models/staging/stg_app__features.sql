@@ -19,5 +19,6 @@ select
     is_most_valuable,
     is_activation,
     released_at,
-    (category = 'core') as is_core
+    (category = 'core') as is_core,
+    cast(row_number() over (order by feature_key) - 1 as integer) as feature_bit
 from staged
