@@ -218,9 +218,44 @@ def test_refresh_tests_check_the_rewritten_days_and_other_builds_every_row(incre
     assert rows_checked_by(warehouse, next((tmp_path / "compiled").rglob(name))) == every_row
 
 
+def base_and_audit(warehouse: Path) -> tuple[list[tuple], list[tuple]]:
+    """Every row of base_app__events and the events row of the load audit."""
+    return (
+        query(warehouse, "select * from staging.base_app__events order by all"),
+        query(warehouse, "select * from staging.stg_load_audit where source_table = 'events'"),
+    )
+
+
+def test_redelivered_copy_of_an_old_event_is_collapsed_as_in_a_full_build(incremental_run: dict, tmp_path: Path) -> None:
+    """Exact copies of events staged before the refresh window, delivered in a new file,
+    are collapsed (counted in the load audit, which reconciles) by the incremental
+    build, and the table equals a full rebuild of the same raw dir."""
+    raw, warehouse = tmp_path / "raw", tmp_path / "warehouse.duckdb"
+    shutil.copytree(incremental_run["raw"], raw, ignore=shutil.ignore_patterns("part-0000[2-9].parquet"))
+    shutil.copyfile(incremental_run["warehouse"], warehouse)
+    old_day = incremental_run["last_day"] - dt.timedelta(days=10)
+    copied = write_events(raw, raw / "events" / "part-00002.parquet", f"cast(timezone('UTC', occurred_at) as date) = date '{old_day}' and hash(event_id) % 7 = 0")
+    assert copied >= 3
+    select = ["--select", "base_app__events", "stg_load_audit"]
+    dbt(["build", *select], raw_dir=raw, warehouse=warehouse, target_path=tmp_path / "target")
+    assert "late_copies" in next((tmp_path / "target" / "compiled").rglob("base_app__events.sql")).read_text()
+    copies = query(
+        warehouse,
+        "select _row_status, count(*) from staging.base_app__events"
+        f" where event_id in (select event_id from read_parquet('{raw / 'events' / 'part-00002.parquet'}')) group by 1 order by 1",
+    )
+    assert copies == [("collapsed", copied), ("staged", copied)]
+    incremental = base_and_audit(warehouse)
+    raw_rows, collapsed, reconciled = incremental[1][0][2], incremental[1][0][5], incremental[1][0][-1]
+    assert (raw_rows, collapsed, reconciled) == (incremental_run["first_rows"] + incremental_run["appended_rows"] + copied, copied, True)
+    dbt(["build", "--full-refresh", *select], raw_dir=raw, warehouse=warehouse, target_path=tmp_path / "target")
+    assert base_and_audit(warehouse) == incremental
+
+
 def test_event_later_than_the_lookback_fails_the_load_audit(incremental_run: dict, demo_raw_dir: Path) -> None:
-    """An event arriving later than the lookback is not taken in silently: the load
-    audit no longer reconciles and the build fails until a full refresh."""
+    """A new event (an event_id never staged) dated before the refresh window is not
+    taken in silently: the load audit no longer reconciles and the build fails until a
+    full refresh (an exact copy of a staged event is collapsed instead, see above)."""
     raw = incremental_run["raw"]
     too_late = incremental_run["last_day"] - dt.timedelta(days=10)
     with duckdb.connect() as connection:

@@ -42,7 +42,9 @@ daily as (
         {{ count_where("events.event_type = 'login'") }} as logins,
         {{ count_where("events.event_type = 'feature_used'") }} as feature_uses,
         {{ count_where("events.event_type = 'page_view'") }} as page_views,
-        bit_or(case when events.event_type = 'feature_used' then {{ bit_flag('features.feature_bit') }} end) as feature_mask
+        bit_or(
+            case when events.event_type = 'feature_used' then {{ bit_flag('features.feature_bit') }} end
+        ) as feature_mask
     from events
     left join features on events.feature_key = features.feature_key
     group by events.user_id, events.account_id, events.event_date
