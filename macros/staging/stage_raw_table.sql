@@ -81,12 +81,7 @@ repeated_keys as (
 
 typed as {{ materialized_cte() }} (
     select
-        {%- for column in columns %}
-        {{ typed_contract_value(column) }} as {{ column.name }},
-        {%- endfor %}
-        {%- for column in columns %}
-        _raw_{{ column.name }}{{ ',' if not loop.last }}
-        {%- endfor %}
+        {{ typed_and_raw_columns(columns) }}
     from source_rows
 ),
 {%- if window_column %}
@@ -260,12 +255,7 @@ classified as (
 
 late_source as (
     select
-        {%- for column in columns %}
-        {{ typed_contract_value(column) }} as {{ column.name }},
-        {%- endfor %}
-        {%- for column in columns %}
-        _raw_{{ column.name }}{{ ',' if not loop.last }}
-        {%- endfor %}
+        {{ typed_and_raw_columns(columns) }}
     from (
         select
             {%- for column in columns %}
@@ -428,4 +418,14 @@ from late_copies
         {%- do parts.append("coalesce(cast(" ~ prefix ~ name ~ " as " ~ dbt.type_string() ~ "), '')") -%}
     {%- endfor -%}
     {{ dbt.concat(parts) }}
+{%- endmacro %}
+
+{#- Select list: every contract column typed, then its raw value as `_raw_<name>`. -#}
+{% macro typed_and_raw_columns(columns) -%}
+    {%- for column in columns %}
+        {{ typed_contract_value(column) }} as {{ column.name }},
+    {%- endfor %}
+    {%- for column in columns %}
+        _raw_{{ column.name }}{{ ',' if not loop.last }}
+    {%- endfor %}
 {%- endmacro %}
