@@ -281,6 +281,30 @@ def test_event_later_than_the_lookback_fails_the_load_audit(incremental_run: dic
     ) == [(1,)]
 
 
+def test_rollup_data_tests_fail_on_a_wrong_feature_count_and_a_catalog_past_the_bit_set(
+    demo_warehouse: Path, demo_raw_dir: Path, tmp_path: Path
+) -> None:
+    """A user-day whose distinct features disagree with the per-feature rollup, and a
+    feature catalog larger than the bit set, each fail their data test."""
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(demo_warehouse, warehouse)
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute(
+            "update intermediate.int_events_aggregated_to_user_days set distinct_features = distinct_features + 1"
+            " where rowid = (select min(rowid) from intermediate.int_events_aggregated_to_user_days where distinct_features > 0)"
+        )
+        connection.execute("create table staging.features_as_built as select * from staging.stg_app__features")
+        connection.execute(
+            "create or replace view staging.stg_app__features as select * replace"
+            " (case when feature_bit = 0 then 63 else feature_bit end as feature_bit) from staging.features_as_built"
+        )
+    tests = ["assert_event_rollups_reconcile", "assert_feature_catalog_fits_the_bit_set"]
+    process = dbt(["test", "--select", *tests], raw_dir=demo_raw_dir, warehouse=warehouse, target_path=tmp_path / "target", check=False)
+    assert process.returncode == 1
+    failed = [line for line in process.stdout.splitlines() if "FAIL 1 " in line]
+    assert sorted(name for name in tests if any(name in line for line in failed)) == sorted(tests), process.stdout
+
+
 def test_build_plan_follows_the_raw_dir_and_its_event_files(tmp_path: Path) -> None:
     """The recorded raw dir and event files decide: appended file → incremental; a changed
     or removed file → full rebuild; another raw dir → empty warehouse; no record → full."""
