@@ -9,8 +9,9 @@
       3. `rules`: [rule, condition] pairs over the typed columns;
       4. duplicate_key: among rows that passed 1–3, one row per key is kept, the one
          whose raw values (in column order; text for CSV) sort first. Only rows whose
-         raw key repeats (or is null) are ranked: a narrow count of raw keys finds
-         them first, every other row is kept as is (no sort of the whole table);
+         typed key repeats among the raw rows (or is null) are ranked: a narrow count
+         of the keys finds them first, every other row is its key's only row (no sort
+         of the whole table);
       5. `window_rules`: [rule, condition] pairs that may use window functions; they
          are evaluated over the rows still staged (`_is_candidate`).
     With `collapse_exact_duplicates`, rows identical in every raw column are
@@ -93,7 +94,7 @@ typed_in_window as (
 ),
 {%- endif %}
 
-contract_checked as {{ inlined_cte() }} (
+contract_checked as (
     select
         typed.*,
         case
