@@ -1,7 +1,14 @@
 {#- Bit sets in a bigint on every engine: `bit_flag(n)` is 2^n (0 <= n <= 62),
     `bit_or` (an aggregate on DuckDB, PostgreSQL and Spark alike) unions them and
     `bit_set_size(mask)` counts the bits set (a distinct count without a distinct
-    aggregate). -#}
+    aggregate). Models call `distinct_bit_count` (one macro on every engine, so a
+    segment's definition hash is the same everywhere). -#}
+
+{#- Aggregate: how many distinct `position`s (0..62) the group's rows where
+    `condition` holds name; 0 when none. -#}
+{% macro distinct_bit_count(position, condition) -%}
+    coalesce({{ bit_set_size('bit_or(case when ' ~ condition ~ ' then ' ~ bit_flag(position) ~ ' end)') }}, 0)
+{%- endmacro %}
 {% macro bit_flag(position) -%}
     {{- adapter.dispatch('bit_flag', 'saas_segments')(position) -}}
 {%- endmacro %}

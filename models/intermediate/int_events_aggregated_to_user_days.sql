@@ -42,9 +42,7 @@ daily as (
         {{ count_where("events.event_type = 'login'") }} as logins,
         {{ count_where("events.event_type = 'feature_used'") }} as feature_uses,
         {{ count_where("events.event_type = 'page_view'") }} as page_views,
-        bit_or(
-            case when events.event_type = 'feature_used' then {{ bit_flag('features.feature_bit') }} end
-        ) as feature_mask
+        {{ distinct_bit_count('features.feature_bit', "events.event_type = 'feature_used'") }} as distinct_features
     from events
     left join features on events.feature_key = features.feature_key
     group by events.user_id, events.account_id, events.event_date
@@ -57,5 +55,5 @@ select
     logins,
     feature_uses,
     page_views,
-    coalesce({{ bit_set_size('feature_mask') }}, 0) as distinct_features
+    distinct_features
 from daily
