@@ -21,7 +21,9 @@ ACCURACY_RAW = data/raw/$(ACCURACY_SCALE)-$(SEED)
 TEST_WAREHOUSE := .cache/test/saas_segments.duckdb
 TEST_LOGS := .cache/test/
 TEST_WORKERS ?= 2
-PYTEST = $(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --durations=15
+# one file per worker at a time, in tests/conftest.py's order (longest first; xdist would
+# otherwise reorder the files by their number of tests)
+PYTEST = $(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=15
 
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_PROJECT_DIR := $(CURDIR)

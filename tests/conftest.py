@@ -75,25 +75,26 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 # Test files that build warehouses or start engines, longest first: `make test` runs
-# files on 2 workers (--dist loadfile), and starting the long ones first keeps one
-# slow file from running alone at the end.
+# files on 2 workers (--dist loadfile --no-loadscope-reorder: in this order), and starting
+# the long ones first keeps one slow file from running alone at the end. test_postgres
+# publishes the PostgreSQL demo early, so test_report finds it ready (pg_demo_copy).
 LONG_RUNNING_FILES = [
-    "test_publish.py",
-    "test_raw_layouts.py",
-    "test_orchestration.py",
-    "test_quality_gates.py",
-    "test_gate_mutations.py",
-    "test_spark.py",
     "test_postgres.py",
+    "test_spark.py",
+    "test_publish.py",
+    "test_orchestration.py",
+    "test_gate_mutations.py",
     "test_report.py",
-    "test_demo_business.py",
-    "test_segment_registry.py",
-    "test_bad_rows_generated.py",
-    "test_as_of.py",
-    "test_staging_quarantine.py",
+    "test_raw_layouts.py",
+    "test_quality_gates.py",
     "test_incremental.py",
-    "test_semantic_layer.py",
+    "test_as_of.py",
     "test_orchestration_dev.py",
+    "test_segment_registry.py",
+    "test_demo_business.py",
+    "test_semantic_layer.py",
+    "test_bad_rows_generated.py",
+    "test_staging_quarantine.py",
     "test_docs.py",
     "test_data_docs.py",
 ]
