@@ -168,10 +168,14 @@ def build_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., P
         select: str | None = None,
         unit_tests: bool = False,
     ) -> Path:
-        """``dbt build`` (data tests included; unit tests, which ignore the data, only with ``unit_tests``)."""
+        """``dbt build`` (data tests included; unit tests, which ignore the data, only with ``unit_tests``).
+
+        With ``select``, the data tests whose every parent is selected (one that also reads
+        an unselected model would fail on the missing relation).
+        """
         workdir = tmp_path_factory.mktemp(name)
         warehouse = workdir / "warehouse.duckdb"
-        args = ["build", "--fail-fast"] + (["--select", select] if select else [])
+        args = ["build", "--fail-fast"] + (["--select", select, "--indirect-selection", "cautious"] if select else [])
         args += [] if unit_tests else ["--exclude-resource-type", "unit_test"]
         dbt(args, raw_dir=raw_dir, warehouse=warehouse, dbt_vars=dbt_vars, target_path=workdir / "target")
         return warehouse
