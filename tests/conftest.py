@@ -292,6 +292,23 @@ def pg_admin(*statements: sql.Composable) -> None:
         connection.close()
 
 
+def database_privileges(database: str) -> list[tuple[str | None, str]]:
+    """(grantee, privilege) of each privilege granted on ``database``; grantee None is PUBLIC."""
+    connection = psycopg2.connect(**pg_load.connection_params("postgres"))
+    try:
+        with connection, connection.cursor() as cursor:
+            cursor.execute(
+                "select grantee.rolname, acl.privilege_type from pg_catalog.pg_database as db"
+                " cross join lateral aclexplode(db.datacl) as acl"
+                " left join pg_catalog.pg_roles as grantee on grantee.oid = acl.grantee"
+                " where db.datname = %s order by 1, 2",
+                (database,),
+            )
+            return cursor.fetchall()
+    finally:
+        connection.close()
+
+
 @pytest.fixture(scope="session")
 def pg_demo_copy(
     pg_server: None, demo_raw_dir: Path, tmp_path_factory: pytest.TempPathFactory
@@ -313,11 +330,19 @@ def pg_demo_copy(
     def copy(name: str) -> str:
         once_per_run(tmp_path_factory, "pg_demo", publish)
         database = sql.Identifier(name)
+        # the database's settings and privileges stay with the template: set them again
+        privileges = [
+            sql.SQL("grant {} on database {} to {}").format(
+                sql.SQL(privilege), database, sql.Identifier(grantee) if grantee else sql.SQL("public")
+            )
+            for grantee, privilege in database_privileges(PG_DEMO_DATABASE)
+        ]
         pg_admin(
             sql.SQL("drop database if exists {} with (force)").format(database),
             sql.SQL("create database {} template {}").format(database, sql.Identifier(PG_DEMO_DATABASE)),
-            # per-database settings stay with the template
             sql.SQL("alter database {} set timezone to 'UTC'").format(database),
+            sql.SQL("revoke all on database {} from public").format(database),
+            *privileges,
         )
         return name
 
