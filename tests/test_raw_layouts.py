@@ -275,7 +275,6 @@ def spark_hook(
     readable = workdir / "readable" / "raw"
     shutil.copytree(layouts_dir, readable)
     (readable / "users.CSV.GZ").rename(readable / "users.csv.gz")  # Hadoop picks the gzip codec by a lower-case suffix
-    shutil.copy(CONTRACT_FIXTURE / "support_tickets.csv", readable)  # Spark stops on malformed lines (mode FAILFAST)
     unreadable = layouts_raw_dir(workdir / "unreadable")
     (unreadable / "events" / "notes.txt").write_text("exported from the CRM on Monday\n")
 
