@@ -19,8 +19,11 @@ SPARK_DIR ?= .cache/spark
 ACCURACY_SCALE ?= s
 ACCURACY_RAW = data/raw/$(ACCURACY_SCALE)-$(SEED)
 TEST_WAREHOUSE := .cache/test/saas_segments.duckdb
+TEST_LOGS := .cache/test/
 TEST_WORKERS ?= 2
-PYTEST = $(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --durations=15
+# one file per worker at a time, in tests/conftest.py's order (longest first; xdist would
+# otherwise reorder the files by their number of tests)
+PYTEST = $(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=15
 
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_PROJECT_DIR := $(CURDIR)
@@ -116,12 +119,21 @@ pytest: $(STAMP) demo-data  ## pytest alone (the demo warehouse is built by the 
 	tests/engines.sh
 	SAAS_TEST_DEMO_RAW_DIR=data/raw/demo $(PYTEST)
 
-test: $(STAMP) demo-data  ## bootstrap (engines too), then lint + a development build (build-dev) on the demo data + pytest (which reads it)
-	tests/engines.sh
-	$(MAKE) --no-print-directory lint
+# The engines install (apt-get, network-bound) while the virtualenv does. sqlfluff lints
+# on one core beside the development build and pytest; its report follows pytest's, and
+# either failing fails the target.
+test:  ## bootstrap (engines too), then lint + a development build (build-dev) on the demo data + pytest (which reads it)
+	@mkdir -p $(dir $(TEST_WAREHOUSE))
+	@tests/engines.sh > $(TEST_LOGS)engines.log 2>&1 & engines=$$!; \
+	  $(MAKE) --no-print-directory venv demo-data && wait $$engines; status=$$?; \
+	  cat $(TEST_LOGS)engines.log; exit $$status
 	rm -f $(TEST_WAREHOUSE)
-	$(MAKE) --no-print-directory build-dev RAW_DIR=data/raw/demo DEV_WAREHOUSE=$(TEST_WAREHOUSE)
-	SAAS_TEST_DEMO_RAW_DIR=data/raw/demo SAAS_TEST_DEMO_WAREHOUSE=$(TEST_WAREHOUSE) $(PYTEST)
+	@$(MAKE) --no-print-directory lint > $(TEST_LOGS)lint.log 2>&1 & lint=$$!; \
+	  $(MAKE) --no-print-directory build-dev RAW_DIR=data/raw/demo DEV_WAREHOUSE=$(TEST_WAREHOUSE) \
+	  && SAAS_TEST_DEMO_RAW_DIR=data/raw/demo SAAS_TEST_DEMO_WAREHOUSE=$(TEST_WAREHOUSE) $(PYTEST); tested=$$?; \
+	  wait $$lint; linted=$$?; cat $(TEST_LOGS)lint.log; \
+	  if [ $$linted -ne 0 ]; then echo "make test: sqlfluff lint failed (see above)" >&2; fi; \
+	  [ $$tested -eq 0 ] && [ $$linted -eq 0 ]
 
 lock: $(STAMP)  ## rewrite constraints.txt from the current environment
 	{ echo '# Full lock of the environment (pip install -c constraints.txt -e .). Regenerate with `make lock`.'; \

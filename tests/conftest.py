@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import NoReturn
@@ -18,9 +18,10 @@ import time
 import duckdb
 import psycopg2
 import pytest
+from psycopg2 import sql
 
-from saas_segments import pg_load
-from saas_segments.project import PROJECT_DIR, dbt
+from saas_segments import pg_load, pg_publish
+from saas_segments.project import PROJECT_DIR, dbt, file_lock
 
 FIXTURES = PROJECT_DIR / "tests" / "fixtures"
 CONTRACT_FIXTURE = FIXTURES / "raw_contract"
@@ -74,26 +75,27 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 # Test files that build warehouses or start engines, longest first: `make test` runs
-# files on 2 workers (--dist loadfile), and starting the long ones first keeps one
-# slow file from running alone at the end.
+# files on 2 workers (--dist loadfile --no-loadscope-reorder: in this order), and starting
+# the long ones first keeps one slow file from running alone at the end. test_postgres
+# publishes the PostgreSQL demo early, so test_report finds it ready (pg_demo_copy).
 LONG_RUNNING_FILES = [
-    "test_publish.py",
-    "test_raw_layouts.py",
-    "test_orchestration.py",
-    "test_quality_gates.py",
-    "test_gate_mutations.py",
-    "test_spark.py",
     "test_postgres.py",
+    "test_spark.py",
+    "test_publish.py",
+    "test_orchestration.py",
+    "test_gate_mutations.py",
     "test_report.py",
-    "test_demo_business.py",
     "test_adapters.py",
-    "test_segment_registry.py",
-    "test_bad_rows_generated.py",
-    "test_as_of.py",
-    "test_staging_quarantine.py",
+    "test_raw_layouts.py",
+    "test_quality_gates.py",
     "test_incremental.py",
-    "test_semantic_layer.py",
+    "test_as_of.py",
     "test_orchestration_dev.py",
+    "test_segment_registry.py",
+    "test_demo_business.py",
+    "test_semantic_layer.py",
+    "test_bad_rows_generated.py",
+    "test_staging_quarantine.py",
     "test_docs.py",
     "test_data_docs.py",
 ]
@@ -167,10 +169,14 @@ def build_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., P
         select: str | None = None,
         unit_tests: bool = False,
     ) -> Path:
-        """``dbt build`` (data tests included; unit tests, which ignore the data, only with ``unit_tests``)."""
+        """``dbt build`` (data tests included; unit tests, which ignore the data, only with ``unit_tests``).
+
+        With ``select``, the data tests whose every parent is selected (one that also reads
+        an unselected model would fail on the missing relation).
+        """
         workdir = tmp_path_factory.mktemp(name)
         warehouse = workdir / "warehouse.duckdb"
-        args = ["build", "--fail-fast"] + (["--select", select] if select else [])
+        args = ["build", "--fail-fast"] + (["--select", select, "--indirect-selection", "cautious"] if select else [])
         args += [] if unit_tests else ["--exclude-resource-type", "unit_test"]
         dbt(args, raw_dir=raw_dir, warehouse=warehouse, dbt_vars=dbt_vars, target_path=workdir / "target")
         return warehouse
@@ -178,10 +184,38 @@ def build_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., P
     return build
 
 
+def shared_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder every worker of this test run shares (pytest-xdist gives each worker its own basetemp under it)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def once_per_run(tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None]) -> Path:
+    """The folder ``name`` shared by the workers of this test run, filled by ``build(folder)``
+    the first time a worker asks for it; the others wait for that build, then reuse it."""
+    shared = shared_dir(tmp_path_factory)
+    folder, done = shared / name, shared / f"{name}.built"
+    with file_lock(shared / f"{name}.lock"):
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            build(folder)
+            done.touch()
+    return folder
+
+
 @pytest.fixture(scope="session")
-def contract_warehouse(build_warehouse: Callable[..., Path]) -> Iterator[Path]:
-    """The hand-written contract fixture (one bad row of every kind), staging built."""
-    yield build_warehouse(CONTRACT_FIXTURE, "contract", select="+staging")
+def contract_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The hand-written contract fixture (one bad row of every kind), staging built; once
+    per test run, read (never written) by every worker."""
+
+    def build(folder: Path) -> None:
+        dbt(
+            ["build", "--fail-fast", "--select", "+staging", "--exclude-resource-type", "unit_test"],
+            raw_dir=CONTRACT_FIXTURE, warehouse=folder / "warehouse.duckdb", target_path=folder / "target",
+        )
+
+    return once_per_run(tmp_path_factory, "contract", build) / "warehouse.duckdb"
 
 
 def generate(out: Path, scale: str = "demo", seed: int = 42, *options: str) -> Path:
@@ -241,6 +275,79 @@ def _server_up() -> bool:
 def pg_server() -> None:
     """A running local PostgreSQL server."""
     ensure_postgres()
+
+
+#: The demo data published on PostgreSQL once per test run; tests work on copies of it.
+PG_DEMO_DATABASE = os.environ.get("SAAS_TEST_PG_DATABASE", "saas_segments_test") + "_demo"
+
+
+def pg_admin(*statements: sql.Composable) -> None:
+    """Run statements on the server's `postgres` database, outside a transaction."""
+    connection = psycopg2.connect(**pg_load.connection_params("postgres"))
+    connection.autocommit = True
+    try:
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+    finally:
+        connection.close()
+
+
+def database_privileges(database: str) -> list[tuple[str | None, str]]:
+    """(grantee, privilege) of each privilege granted on ``database``; grantee None is PUBLIC."""
+    connection = psycopg2.connect(**pg_load.connection_params("postgres"))
+    try:
+        with connection, connection.cursor() as cursor:
+            cursor.execute(
+                "select grantee.rolname, acl.privilege_type from pg_catalog.pg_database as db"
+                " cross join lateral aclexplode(db.datacl) as acl"
+                " left join pg_catalog.pg_roles as grantee on grantee.oid = acl.grantee"
+                " where db.datname = %s order by 1, 2",
+                (database,),
+            )
+            return cursor.fetchall()
+    finally:
+        connection.close()
+
+
+@pytest.fixture(scope="session")
+def pg_demo_copy(
+    pg_server: None, demo_raw_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Callable[[str], str]:
+    """Copy the demo raw dir, published on PostgreSQL (load → build → audit → publish, one
+    quality run recorded), into a new database ``name``; returns the name.
+
+    The first caller of the test run builds PG_DEMO_DATABASE with one refresh
+    (saas_segments.pg_publish); every copy is a ``create database ... template`` of it,
+    seconds instead of a build, and nothing ever connects to the template itself.
+    """
+    def publish(folder: Path) -> None:
+        started = time.monotonic()
+        pg_admin(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(PG_DEMO_DATABASE)))
+        result = pg_publish.refresh(demo_raw_dir, PG_DEMO_DATABASE, target_path=folder / "target")
+        assert result.published, result.message
+        print(f"postgres demo refresh: {time.monotonic() - started:.1f}s")
+
+    def copy(name: str) -> str:
+        once_per_run(tmp_path_factory, "pg_demo", publish)
+        database = sql.Identifier(name)
+        # the database's settings and privileges stay with the template: set them again
+        privileges = [
+            sql.SQL("grant {} on database {} to {}").format(
+                sql.SQL(privilege), database, sql.Identifier(grantee) if grantee else sql.SQL("public")
+            )
+            for grantee, privilege in database_privileges(PG_DEMO_DATABASE)
+        ]
+        pg_admin(
+            sql.SQL("drop database if exists {} with (force)").format(database),
+            sql.SQL("create database {} template {}").format(database, sql.Identifier(PG_DEMO_DATABASE)),
+            sql.SQL("alter database {} set timezone to 'UTC'").format(database),
+            sql.SQL("revoke all on database {} from public").format(database),
+            *privileges,
+        )
+        return name
+
+    return copy
 
 
 def ensure_postgres() -> None:

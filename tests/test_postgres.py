@@ -9,7 +9,8 @@ can run here (SAAS_SKIP_ENGINES=postgres to skip them). They build into their ow
 (`saas_segments_test`), never the serving one (SAAS_TEST_PG_DATABASE names another).
 
 The demo build is published by the write-audit-publish refresh
-(saas_segments.pg_publish); the last tests refresh it again while a BI login reads,
+(saas_segments.pg_publish; once per test run, copied for these tests, see conftest's
+`pg_demo_copy`); the last tests refresh it again while a BI login reads,
 kill a refresh and fail a gate, and check what readers see.
 """
 
@@ -75,14 +76,9 @@ def drop_database(database: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def pg_warehouse(pg_server: None, demo_raw_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The demo raw dir published on PostgreSQL by one refresh into a new database; its name."""
-    started = time.monotonic()
-    drop_database(TEST_DATABASE)
-    result = pg_publish.refresh(demo_raw_dir, TEST_DATABASE, target_path=tmp_path_factory.mktemp("pg_build") / "target")
-    assert result.published, result.message
-    print(f"postgres refresh: {time.monotonic() - started:.1f}s")
-    return TEST_DATABASE
+def pg_warehouse(pg_demo_copy: Callable[[str], str]) -> str:
+    """The demo raw dir published on PostgreSQL by one refresh, in a database of its own; its name."""
+    return pg_demo_copy(TEST_DATABASE)
 
 
 def pg_rows(sql: str, database: str = TEST_DATABASE, **connect: object) -> list[tuple]:

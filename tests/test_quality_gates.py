@@ -1,8 +1,9 @@
-"""Quality gates that block publishing, on real generated raw dirs: a signup spike
+"""Quality gates that block publishing, on a real generated raw dir: a signup spike
 makes the segments that are mostly recent signups `spike_driven` (blocking with
 spike_gate_severity = error), and a segment below min_segment_size fails measurable.
-Either way the published warehouse stays byte-identical and the refresh exits 1
-naming the segment and the criterion."""
+Both failures are planted in one raw dir and judged by one refresh (each test
+asserts its own); the published warehouse stays byte-identical and the refresh
+exits 1 naming each segment and its criterion."""
 
 from __future__ import annotations
 
@@ -50,12 +51,36 @@ def published(tmp_path_factory: pytest.TempPathFactory, demo_warehouse: Path) ->
     return warehouse
 
 
-def test_signup_spike_blocks_publish_at_error_level(tmp_path: Path, published: Path) -> None:
-    raw_dir = generate(tmp_path / "raw", "demo", 42, *SPIKE)
+def keep_three_passives(raw_dir: Path) -> None:
+    """Leave three users whose latest answer is passive and inside the NPS window: the only passives left."""
+    responses = raw_dir / "nps_responses.parquet"
+    with duckdb.connect() as connection:
+        connection.execute(f"create table answers as select * from read_parquet('{responses}')")
+        kept = "', '".join(row[0] for row in connection.execute(
+            "select user_id from answers "
+            "qualify row_number() over (partition by user_id order by responded_at desc) = 1 "
+            "and score in (7, 8) and responded_at >= timestamp '2026-01-02' order by user_id limit 3"
+        ).fetchall())
+        connection.execute(
+            f"copy (select * from answers where score not in (7, 8) or user_id in ('{kept}')) to '{responses}' (format parquet)"
+        )
+
+
+@pytest.fixture(scope="module")
+def blocked_refresh(tmp_path_factory: pytest.TempPathFactory, published: Path) -> tuple[subprocess.CompletedProcess[str], str]:
+    """One refresh of the published warehouse with two independent failures planted in its
+    raw dir: a signup spike (the generator's) and NPS answers cut to three passives. The
+    process and the published file's hash before it."""
+    raw_dir = generate(tmp_path_factory.mktemp("blocked") / "raw", "demo", 42, *SPIKE)
+    keep_three_passives(raw_dir)
     before = sha256(published)
+    return run_refresh(raw_dir, published, {"spike_gate_severity": "error"}), before
 
-    process = run_refresh(raw_dir, published, {"spike_gate_severity": "error"})
 
+def test_signup_spike_blocks_publish_at_error_level(
+    blocked_refresh: tuple[subprocess.CompletedProcess[str], str], published: Path
+) -> None:
+    process, before = blocked_refresh
     assert process.returncode == 1, process.stdout + process.stderr
     assert "publish blocked" in process.stderr
     spiked = blocked(process.stderr, "ERROR", "stable")
@@ -66,24 +91,8 @@ def test_signup_spike_blocks_publish_at_error_level(tmp_path: Path, published: P
     assert not list((published.parent / ".candidate").glob("run-*"))
 
 
-def test_too_small_segment_fails_measurable(tmp_path: Path, published: Path, demo_raw_dir: Path) -> None:
-    raw_dir = tmp_path / "raw"
-    shutil.copytree(demo_raw_dir, raw_dir)
-    responses = raw_dir / "nps_responses.parquet"
-    # three users whose latest answer is passive and inside the NPS window: the only passives left
-    kept = "', '".join(row[0] for row in duckdb.execute(
-        f"select user_id from read_parquet('{demo_raw_dir / responses.name}') "
-        "qualify row_number() over (partition by user_id order by responded_at desc) = 1 "
-        "and score in (7, 8) and responded_at >= timestamp '2026-01-02' order by user_id limit 3"
-    ).fetchall())
-    duckdb.execute(
-        f"copy (select * from read_parquet('{demo_raw_dir / responses.name}') "
-        f"where score not in (7, 8) or user_id in ('{kept}')) to '{responses}' (format parquet)"
-    )
-    before = sha256(published)
-
-    process = run_refresh(raw_dir, published)
-
+def test_too_small_segment_fails_measurable(blocked_refresh: tuple[subprocess.CompletedProcess[str], str], published: Path) -> None:
+    process, before = blocked_refresh
     assert process.returncode == 1, process.stdout + process.stderr
     small = blocked(process.stderr, "ERROR", "measurable")
     assert small == {"nps_passives": "3 members < min_segment_size 5"}

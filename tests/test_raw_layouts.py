@@ -262,16 +262,33 @@ def pg_rows(sql: str) -> list[tuple]:
 # ---- Spark: the same files, or an error naming what Spark cannot read ------------------
 
 
-def spark_hook(raw: Path, workdir: Path, queries: dict[str, str]) -> tuple[subprocess.CompletedProcess[str], dict]:
-    """Run the raw-source hook on a local Spark session (``dbt seed`` of the currency
-    seed runs it first), then QUERIES; the process and what tests/spark_build.py wrote."""
+@pytest.fixture(scope="module")
+def spark_hook(
+    layouts_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[subprocess.CompletedProcess[str], dict]:
+    """The raw-source hook run on one local Spark session (``dbt seed`` of the currency seed
+    runs it first) for two raw dirs, one JVM for both: the layouts Spark reads, then its
+    row counts; then the layouts with a file that is not read and an upper-case gzip
+    suffix. The process and what tests/spark_build.py wrote."""
     engine_binary("spark", "java")
-    steps = [{"dbt": ["seed", "--select", "ref_currencies", "--target-path", str(workdir / "target")]}, {"queries": queries}]
+    workdir = tmp_path_factory.mktemp("spark_layouts")
+    readable = workdir / "readable" / "raw"
+    shutil.copytree(layouts_dir, readable)
+    (readable / "users.CSV.GZ").rename(readable / "users.csv.gz")  # Hadoop picks the gzip codec by a lower-case suffix
+    unreadable = layouts_raw_dir(workdir / "unreadable")
+    (unreadable / "events" / "notes.txt").write_text("exported from the CRM on Monday\n")
+
+    def seed(raw: Path) -> dict[str, list[str]]:
+        variables = json.dumps({"raw_dir": str(raw)})
+        return {"dbt": ["seed", "--select", "ref_currencies", "--target-path", str(workdir / "target"), "--vars", variables]}
+
+    steps = [
+        seed(readable),
+        {"queries": {table: f"select count(*) from raw.{table}" for table in BASE_MODELS}},
+        seed(unreadable),
+    ]
     (workdir / "steps.json").write_text(json.dumps(steps))
-    env = dbt_env(
-        raw_dir=raw,
-        extra={"SAAS_TARGET": "spark", "SAAS_SPARK_DIR": str(workdir / "spark"), "SAAS_SPARK_CATALOG": "in-memory"},
-    )
+    env = dbt_env(extra={"SAAS_TARGET": "spark", "SAAS_SPARK_DIR": str(workdir / "spark"), "SAAS_SPARK_CATALOG": "in-memory"})
     process = subprocess.run(
         [sys.executable, str(PROJECT_DIR / "tests" / "spark_build.py"), str(workdir / "steps.json"), str(workdir / "out.json")],
         cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False,
@@ -281,12 +298,10 @@ def spark_hook(raw: Path, workdir: Path, queries: dict[str, str]) -> tuple[subpr
 
 
 @pytest.mark.slow
-def test_spark_reads_hive_folders_gzip_and_any_case_suffixes(layouts_dir: Path, layouts_warehouse: Path, tmp_path: Path) -> None:
-    raw = tmp_path / "raw"
-    shutil.copytree(layouts_dir, raw)
-    (raw / "users.CSV.GZ").rename(raw / "users.csv.gz")  # Hadoop picks the gzip codec by a lower-case suffix
-    queries = {table: f"select count(*) from raw.{table}" for table in BASE_MODELS}
-    process, out = spark_hook(raw, tmp_path, queries)
+def test_spark_reads_hive_folders_gzip_and_any_case_suffixes(
+    spark_hook: tuple[subprocess.CompletedProcess[str], dict], layouts_warehouse: Path
+) -> None:
+    process, out = spark_hook
     assert out["dbt"][0]["error"] is None, process.stdout[-4000:]
     counts = {table: rows[0][0] for table, rows in out["rows"].items()}
     expected = {table: query(layouts_warehouse, f"select count(*) from raw.{table}")[0][0] for table in BASE_MODELS}
@@ -295,10 +310,9 @@ def test_spark_reads_hive_folders_gzip_and_any_case_suffixes(layouts_dir: Path, 
 
 
 @pytest.mark.slow
-def test_spark_refuses_unread_files_and_upper_case_gzip(tmp_path: Path) -> None:
-    raw = layouts_raw_dir(tmp_path)
-    (raw / "events" / "notes.txt").write_text("exported from the CRM on Monday\n")
-    process, out = spark_hook(raw, tmp_path, {})
-    assert out["dbt"][0]["error"] is not None
+def test_spark_refuses_unread_files_and_upper_case_gzip(spark_hook: tuple[subprocess.CompletedProcess[str], dict]) -> None:
+    """The second raw dir's seed fails naming both files (the first one's passed)."""
+    process, out = spark_hook
+    assert out["dbt"][1]["error"] is not None
     assert BROKEN_MESSAGES[0] in process.stdout, process.stdout[-4000:]
     assert "raw table 'users' has files Spark cannot read: users.CSV.GZ (gzip needs a lower-case .gz suffix)" in process.stdout

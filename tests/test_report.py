@@ -4,7 +4,8 @@ PostgreSQL with the same figures, and the page in headless Chromium.
 A copy of the demo warehouse gets a second as_of (a week earlier, about a tenth of the
 members left out) in the membership history, so trends and previous sizes have data.
 The PostgreSQL warehouse (database `report_test`) is built from the same demo raw dir
-and gets the same second as_of.
+(a copy of the demo published once per test run, conftest's `pg_demo_copy`) and gets
+the same second as_of.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import re
 import shutil
 import struct
 from collections import Counter
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -23,7 +25,6 @@ import duckdb
 import psycopg2
 import pytest
 import yaml
-from psycopg2 import sql
 
 from saas_segments import pg_load
 from saas_segments.project import PROJECT_DIR, dbt
@@ -244,21 +245,16 @@ def pg_rows(statement: str) -> list[tuple]:
 
 
 @pytest.fixture(scope="module")
-def pg_database(pg_server: None, demo_raw_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The project built on PostgreSQL from the demo raw dir into a fresh `report_test`, with the earlier as_of."""
-    admin = pg_load.connect("postgres")
-    admin.autocommit = True
-    try:
-        with admin.cursor() as cursor:
-            cursor.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(PG_DATABASE)))
-    finally:
-        admin.close()
-    pg_load.load_raw_dir(demo_raw_dir, PG_DATABASE, create_database=True)
-    target = tmp_path_factory.mktemp("pg_build") / "target"
+def pg_database(
+    pg_demo_copy: Callable[[str], str], demo_raw_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> str:
+    """The project built on PostgreSQL from the demo raw dir in `report_test` (a copy of the
+    published demo), as the DuckDB warehouse is: no quality run recorded, segment_quality
+    rebuilt; then the earlier as_of."""
+    pg_demo_copy(PG_DATABASE)
+    pg_rows("truncate marts.segment_quality_history")
     env = {"SAAS_TARGET": "postgres", "SAAS_PG_DATABASE": PG_DATABASE}
-    build = ["build", "--fail-fast", "--exclude-resource-type", "unit_test"]
-    dbt(build, raw_dir=demo_raw_dir, target_path=target, env=env)
-    rebuild_segment_quality(demo_raw_dir, target, env=env)
+    rebuild_segment_quality(demo_raw_dir, tmp_path_factory.mktemp("pg_build") / "target", env=env)
     pg_rows(RECORD_EARLIER_AS_OF)
     return PG_DATABASE
 
