@@ -11,7 +11,8 @@ file). Each candidate folder holds a lease naming its owner process: a refresh
 removes the candidates of runs that are gone (a killed refresh's; its dbt process
 dies with it, see :func:`saas_segments.project.die_with_parent`) and never one whose
 owner still runs (or, for a run made of several processes, whose grace period has
-not expired). Whether the build is incremental follows :mod:`saas_segments.raw_state`.
+not expired). Whether the build is incremental follows :mod:`saas_segments.raw_state`;
+what an incremental build runs, :mod:`saas_segments.refresh_scope`.
 """
 
 from __future__ import annotations
@@ -29,13 +30,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from saas_segments.audit import Audit, audit
-from saas_segments.project import DbtError, dbt, file_lock
+from saas_segments.project import DbtError, dbt, dbt_steps, file_lock
 from saas_segments.raw_state import BuildPlan, plan, plan_from_json, record
+from saas_segments.refresh_scope import record_inputs, unchanged_tables
 
 CANDIDATE_DIR = ".candidate"
 LEASE_FILE = "lease.json"
 LEASE_RENEW_SECONDS = 10
 PLAN_FILE = "plan.json"
+# the raw tables whose staging an incremental build leaves as the published warehouse has it
+SCOPE_FILE = "scope.json"
 QUALITY_MODEL = "segment_quality"
 # segment_quality and the models that read it (the report's quality views): built last
 QUALITY_SELECTION = f"{QUALITY_MODEL}+"
@@ -160,7 +164,9 @@ def stage_candidate(
     from an empty warehouse. The raw event files the build reads are recorded in it.
 
     The candidate's folder is ``run_name``, by default ``run-<random id>``; it holds the
-    run's lease, its plan (``plan.json``) and its dbt artifacts (``target/``).
+    run's lease, its plan (``plan.json``), the raw tables an incremental build need not
+    stage again (``scope.json``, :mod:`saas_segments.refresh_scope`) and its dbt
+    artifacts (``target/``).
     """
     remove_stale_candidates(workdir)
     candidate = workdir / (run_name or f"run-{uuid.uuid4().hex[:12]}") / warehouse.name
@@ -169,14 +175,22 @@ def stage_candidate(
     build = plan(warehouse, raw_dir, full_refresh)
     if build.mode in {"full", "incremental"}:
         shutil.copyfile(warehouse, candidate)
+    unchanged = unchanged_tables(candidate, raw_dir) if build.incremental else ()
     record(candidate, build)
+    record_inputs(candidate, raw_dir)
     (candidate.parent / PLAN_FILE).write_text(build.to_json())
+    (candidate.parent / SCOPE_FILE).write_text(json.dumps(list(unchanged)))
     return candidate, build
 
 
 def candidate_plan(candidate: Path) -> BuildPlan:
     """The plan a candidate was staged with."""
     return plan_from_json((candidate.parent / PLAN_FILE).read_text())
+
+
+def candidate_scope(candidate: Path) -> tuple[str, ...]:
+    """The raw tables whose staging the candidate's build leaves as it is."""
+    return tuple(json.loads((candidate.parent / SCOPE_FILE).read_text()))
 
 
 def publish(candidate: Path, warehouse: Path) -> None:
@@ -196,7 +210,7 @@ def publish_audited(candidate: Path, warehouse: Path, options: Mapping[str, obje
 
     ``options`` are the :func:`~saas_segments.project.dbt` keywords the candidate was built with.
     """
-    dbt(["run-operation", "record_segment_quality"], **options)
+    dbt(["run-operation", "record_segment_quality"], write_json=False, **options)
     publish(candidate, warehouse)
     shutil.rmtree(candidate.parent)
 
@@ -211,6 +225,24 @@ def build_steps(build: BuildPlan, command: tuple[str, ...] = REFRESH_BUILD) -> l
     reads it, then those once every segment table exists (it reads all of them)."""
     full = ["--full-refresh"] if build.full_refresh else []
     return [[*command, *full, "--exclude", QUALITY_SELECTION], [*command, "--select", QUALITY_SELECTION]]
+
+
+def run_build(
+    build: BuildPlan,
+    unchanged: tuple[str, ...],
+    command: tuple[str, ...] = REFRESH_BUILD,
+    **options: object,
+) -> None:
+    """Run :func:`build_steps` in one dbt process (one parse). An incremental build leaves
+    out the staging of the ``unchanged`` raw tables and runs the daily test subset
+    (:mod:`saas_segments.refresh_scope`); any other build runs every node.
+    ``options`` are :func:`~saas_segments.project.dbt_steps` keywords."""
+    dbt_steps(
+        build_steps(build, command),
+        unchanged_tables=unchanged if build.incremental else (),
+        daily_tests=build.incremental,
+        **options,  # type: ignore[arg-type]
+    )
 
 
 def refresh(
@@ -239,8 +271,7 @@ def refresh(
         variables = refresh_vars(raw_dir, as_of, dbt_vars, incremental=build.incremental)
         options = {"raw_dir": raw_dir, "warehouse": candidate, "dbt_vars": variables, "target_path": candidate.parent / "target"}
         try:
-            for step in build_steps(build):
-                dbt(step, **options)
+            run_build(build, candidate_scope(candidate), **options)
         except DbtError as error:
             shutil.rmtree(candidate.parent)
             return RefreshResult(False, warehouse, f"publish blocked, {warehouse} unchanged: the dbt build failed\n{error}")
@@ -261,10 +292,12 @@ def build_dev(
     dbt_vars: Mapping[str, object] | None = None,
     full_refresh: bool = False,
     progress: Callable[[str], None] = say,
-) -> None:
-    """Development build: ``dbt build`` (unit tests included) in place into ``warehouse``,
-    with no quality gates and no publish. Refuses a published warehouse (one with a
-    candidate folder next to it): development builds go to a separate file.
+    command: tuple[str, ...] = DEV_BUILD,
+) -> Path:
+    """Development build: ``dbt build`` (unit tests included; ``command`` REFRESH_BUILD
+    leaves them out) in place into ``warehouse``, with no quality gates and no publish.
+    Refuses a published warehouse (one with a candidate folder next to it): development
+    builds go to a separate file. Returns the dbt target dir.
 
     Incremental state is handled as in :func:`refresh`. Raises :class:`DbtError` if dbt fails.
     """
@@ -273,13 +306,15 @@ def build_dev(
         raise ValueError(f"{warehouse} is a published warehouse; development builds go to a separate file")
     build = plan(warehouse, raw_dir, full_refresh)
     progress(build.reason)
+    unchanged = unchanged_tables(warehouse, raw_dir) if build.incremental else ()
     if build.mode == "empty":
         warehouse.unlink()
         warehouse.with_name(warehouse.name + ".wal").unlink(missing_ok=True)
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     variables = refresh_vars(raw_dir, as_of, dbt_vars, incremental=build.incremental)
     target = warehouse.parent / f"target-{warehouse.stem}"
-    for step in build_steps(build, DEV_BUILD):
-        dbt(step, raw_dir=raw_dir, warehouse=warehouse, dbt_vars=variables, target_path=target)
+    run_build(build, unchanged, command, raw_dir=raw_dir, warehouse=warehouse, dbt_vars=variables, target_path=target)
     record(warehouse, build)
+    record_inputs(warehouse, raw_dir)
     progress(f"development build (no quality gates, not published): {warehouse}")
+    return target

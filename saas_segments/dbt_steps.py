@@ -1,0 +1,62 @@
+"""Several dbt commands in one process, the project parsed once:
+``python -m saas_segments.dbt_steps SPEC`` (started by :func:`saas_segments.project.dbt_steps`).
+
+SPEC is a JSON file: ``steps`` (each a dbt command's arguments), ``common`` (arguments
+every command gets: vars, target path), ``unchanged_tables`` (raw tables whose staging
+is left as the warehouse has it) and ``daily_tests`` (leave out the tests a refresh
+skips); see :mod:`saas_segments.refresh_scope`. The nodes left out are added to each
+command's ``--exclude``. After each command its ``run_results.json`` is kept as
+``run_results-<n>.json`` in the target dir. Exits 1 at the first command that fails.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+from dbt.cli.main import dbtRunner
+
+from saas_segments.refresh_scope import daily_skipped_tests, skipped_nodes
+
+
+def left_out(manifest: Any, unchanged: list[str], daily_tests: bool) -> list[str]:
+    """The names of the nodes a build leaves out (sorted)."""
+    nodes = {
+        unique_id: {
+            "resource_type": str(node.resource_type),
+            "original_file_path": node.original_file_path,
+            "depends_on": list(getattr(node.depends_on, "nodes", [])),
+            "test_name": node.test_metadata.name if getattr(node, "test_metadata", None) else None,
+        }
+        for unique_id, node in manifest.nodes.items()
+    }
+    sources = {unique_id: {"identifier": source.identifier} for unique_id, source in manifest.sources.items()}
+    ids = skipped_nodes(nodes, sources, unchanged) | (daily_skipped_tests(nodes) if daily_tests else set())
+    return sorted(manifest.nodes[unique_id].name for unique_id in ids)
+
+
+def main(argv: list[str]) -> int:
+    """Parse once, then run every step with the parsed manifest."""
+    spec = json.loads(Path(argv[0]).read_text())
+    common: list[str] = spec["common"]
+    parsed = dbtRunner().invoke(["parse", *common])
+    if not parsed.success:
+        return 1
+    manifest = parsed.result
+    excluded = left_out(manifest, spec["unchanged_tables"], spec["daily_tests"])
+    target = Path(common[common.index("--target-path") + 1]) if "--target-path" in common else Path("target")
+    for number, step in enumerate(spec["steps"], 1):
+        (target / "run_results.json").unlink(missing_ok=True)
+        result = dbtRunner(manifest=manifest).invoke([*step, *common, *(["--exclude", *excluded] if excluded else [])])
+        if (target / "run_results.json").exists():
+            shutil.copyfile(target / "run_results.json", target / f"run_results-{number}.json")
+        if not result.success:
+            return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
