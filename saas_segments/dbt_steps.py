@@ -3,8 +3,10 @@
 
 SPEC is a JSON file: ``steps`` (each a dbt command's arguments), ``common`` (arguments
 every command gets: vars, target path), ``unchanged_tables`` (raw tables whose staging
-is left as the warehouse has it) and ``daily_tests`` (leave out the tests a refresh
-skips); see :mod:`saas_segments.refresh_scope`. The nodes left out are added to each
+is left as the warehouse has it), ``daily_tests`` (leave out the tests a refresh
+skips; see :mod:`saas_segments.refresh_scope`) and ``parse_warehouse`` (the DuckDB path
+the parse sees, the same for every run, so that dbt's partial parse is reused; the
+commands run on ``SAAS_DUCKDB_PATH``). The nodes left out are added to each
 command's ``--exclude``. After each command its ``run_results.json`` is kept as
 ``run_results-<n>.json`` in the target dir. Exits 1 at the first command that fails.
 """
@@ -12,6 +14,7 @@ command's ``--exclude``. After each command its ``run_results.json`` is kept as
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -42,7 +45,13 @@ def main(argv: list[str]) -> int:
     """Parse once, then run every step with the parsed manifest."""
     spec = json.loads(Path(argv[0]).read_text())
     common: list[str] = spec["common"]
+    warehouse = os.environ.get("SAAS_DUCKDB_PATH")
+    if spec.get("parse_warehouse"):
+        Path(spec["parse_warehouse"]).parent.mkdir(parents=True, exist_ok=True)
+        os.environ["SAAS_DUCKDB_PATH"] = spec["parse_warehouse"]
     parsed = dbtRunner().invoke(["parse", *common])
+    if warehouse is not None:
+        os.environ["SAAS_DUCKDB_PATH"] = warehouse
     if not parsed.success:
         return 1
     manifest = parsed.result

@@ -79,11 +79,18 @@ def dbt_env(
 
 def parse_cache(project_dir: Path, env: Mapping[str, str], dbt_vars: Mapping[str, object] | None) -> Path:
     """Where dbt's partial parse of ``project_dir`` is kept for invocations with these vars
-    and this target and raw dir: dbt parses from scratch whenever the command-line vars,
-    the target or an environment variable the project files read differ from the saved
-    parse's, so each such combination keeps its own."""
+    and this target, raw dir and warehouse file name: dbt parses from scratch whenever the
+    command-line vars, the connection settings or an environment variable the project
+    files read differ from the saved parse's, so each such combination keeps its own."""
+    warehouse_name = Path(env.get("SAAS_DUCKDB_PATH", "")).name
     key = json.dumps(
-        [dict(dbt_vars or {}), env.get("SAAS_TARGET", ""), env.get("SAAS_RAW_DIR", ""), env.get("SAAS_PG_DATABASE", "")],
+        [
+            dict(dbt_vars or {}),
+            env.get("SAAS_TARGET", ""),
+            env.get("SAAS_RAW_DIR", ""),
+            env.get("SAAS_PG_DATABASE", ""),
+            warehouse_name,
+        ],
         sort_keys=True,
         default=str,
     )
@@ -144,6 +151,7 @@ def dbt_steps(
     results stay in ``target_path`` as ``run_results-<n>.json``."""
     spec = Path(project_dir) / Path(target_path) / "steps.json"
     spec.parent.mkdir(parents=True, exist_ok=True)
+    environment = dbt_env(raw_dir, warehouse, env)
     spec.write_text(
         json.dumps(
             {
@@ -151,6 +159,12 @@ def dbt_steps(
                 "common": dbt_options(dbt_vars, target_path),
                 "unchanged_tables": list(unchanged_tables),
                 "daily_tests": daily_tests,
+                # dbt's parse keeps a hash of the connection settings (the DuckDB file's
+                # path among them): parsing against one fixed path per file name lets
+                # every candidate folder reuse the last parse
+                "parse_warehouse": str(parse_cache(Path(project_dir).resolve(), environment, dbt_vars).parent / "parse" / Path(warehouse).name)
+                if warehouse is not None
+                else None,
             }
         )
     )

@@ -48,17 +48,25 @@ def test_targets_are_judged_per_scale_and_only_for_measured_scales() -> None:
     ]
 
 
-def test_check_build_comparison_names_the_differing_mart_and_skips_the_run_history(tmp_path: Path) -> None:
+def test_check_build_comparison_names_the_differing_mart_on_the_as_of_and_skips_the_run_history(tmp_path: Path) -> None:
     """Two warehouses with the same rows in one mart and a changed row in another (in
-    either direction): only the changed one is named; a skipped relation is not compared."""
+    either direction): only the changed one is named; rows of another as_of and a
+    relation that compares with the previous as_of are not compared."""
     for name, nps in (("left", 40), ("right", 41)):
         (tmp_path / name).mkdir()
         with duckdb.connect(str(tmp_path / name / "warehouse.duckdb")) as connection:
             connection.execute("create schema marts")
+            connection.execute("create schema intermediate")
+            connection.execute("create table intermediate.int_as_of_date as select date '2026-06-30' as as_of_date")
             connection.execute("create table marts.dim_accounts as select 'a1' as account_id, 10 as arr union all select 'a1', 10")
             connection.execute(f"create table marts.fct_nps_quarterly as select 'all' as dimension, {nps} as nps")
-            connection.execute(f"create table marts.segment_quality_history as select {nps} as run")
+            connection.execute(f"create table marts.segment_quality as select {nps} as run")
+            connection.execute(
+                f"create table marts.fct_segment_membership_history as select date '2026-06-30' as as_of_date, 'u1' as id"
+                f" union all select date '2026-06-{nps - 12}', 'u2'"
+            )
     left, right = tmp_path / "left" / "warehouse.duckdb", tmp_path / "right" / "warehouse.duckdb"
 
-    assert differing_marts(left, right, {"segment_quality_history"}) == (2, ["fct_nps_quarterly"])
-    assert differing_marts(left, left, set()) == (3, [])
+    assert differing_marts(left, right) == (3, ["fct_nps_quarterly"])
+    assert differing_marts(left, left, ()) == (4, [])
+    assert differing_marts(left, right, ())[1] == ["fct_nps_quarterly", "segment_quality"]
