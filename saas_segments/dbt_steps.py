@@ -7,8 +7,10 @@ is left as the warehouse has it), ``daily_tests`` (leave out the tests a refresh
 skips; see :mod:`saas_segments.refresh_scope`) and ``parse_warehouse`` (the DuckDB path
 the parse sees, the same for every run, so that dbt's partial parse is reused; the
 commands run on ``SAAS_DUCKDB_PATH``). The nodes left out are added to each
-command's ``--exclude``. After each command its ``run_results.json`` is kept as
-``run_results-<n>.json`` in the target dir. Exits 1 at the first command that fails.
+command's ``--exclude``; the tests that would go with them but also check a node that
+runs (a relationship from a restaged table to one left as it is) run after the first.
+After each command its ``run_results.json`` is kept as ``run_results-<n>.json`` in the
+target dir. Exits 1 at the first command that fails.
 """
 
 from __future__ import annotations
@@ -25,8 +27,10 @@ from dbt.cli.main import dbtRunner
 from saas_segments.refresh_scope import daily_skipped_tests, skipped_nodes
 
 
-def left_out(manifest: Any, unchanged: list[str], daily_tests: bool) -> list[str]:
-    """The names of the nodes a build leaves out (sorted)."""
+def left_out(manifest: Any, unchanged: list[str], daily_tests: bool) -> tuple[list[str], list[str]]:
+    """The names of the nodes a build leaves out, and of the tests dbt would leave out with
+    them though they also check a node that runs (``--exclude`` takes a model's tests along):
+    those run in a command of their own."""
     nodes = {
         unique_id: {
             "resource_type": str(node.resource_type),
@@ -38,7 +42,12 @@ def left_out(manifest: Any, unchanged: list[str], daily_tests: bool) -> list[str
     }
     sources = {unique_id: {"identifier": source.identifier} for unique_id, source in manifest.sources.items()}
     ids = skipped_nodes(nodes, sources, unchanged) | (daily_skipped_tests(nodes) if daily_tests else set())
-    return sorted(manifest.nodes[unique_id].name for unique_id in ids)
+    taken_along = {
+        unique_id
+        for unique_id, node in nodes.items()
+        if node["resource_type"] == "test" and unique_id not in ids and ids & set(node["depends_on"])
+    }
+    return sorted(manifest.nodes[i].name for i in ids), sorted(manifest.nodes[i].name for i in taken_along)
 
 
 def main(argv: list[str]) -> int:
@@ -55,11 +64,14 @@ def main(argv: list[str]) -> int:
     if not parsed.success:
         return 1
     manifest = parsed.result
-    excluded = left_out(manifest, spec["unchanged_tables"], spec["daily_tests"])
+    excluded, taken_along = left_out(manifest, spec["unchanged_tables"], spec["daily_tests"])
+    steps = [[*step, *(["--exclude", *excluded] if excluded else [])] for step in spec["steps"]]
+    if taken_along:
+        steps.insert(1, ["test", "--select", *taken_along])
     target = Path(common[common.index("--target-path") + 1]) if "--target-path" in common else Path("target")
-    for number, step in enumerate(spec["steps"], 1):
+    for number, step in enumerate(steps, 1):
         (target / "run_results.json").unlink(missing_ok=True)
-        result = dbtRunner(manifest=manifest).invoke([*step, *common, *(["--exclude", *excluded] if excluded else [])])
+        result = dbtRunner(manifest=manifest).invoke([*step, *common])
         if (target / "run_results.json").exists():
             shutil.copyfile(target / "run_results.json", target / f"run_results-{number}.json")
         if not result.success:

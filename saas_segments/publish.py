@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from saas_segments.audit import Audit, audit
-from saas_segments.project import DbtError, dbt, dbt_steps, file_lock
+from saas_segments.project import DbtError, dbt_steps, file_lock
 from saas_segments.raw_state import BuildPlan, plan, plan_from_json, record
 from saas_segments.refresh_scope import record_inputs, unchanged_tables
 
@@ -208,9 +208,10 @@ def publish(candidate: Path, warehouse: Path) -> None:
 def publish_audited(candidate: Path, warehouse: Path, options: Mapping[str, object]) -> None:
     """Record the audited candidate's quality rows, publish it and remove its folder.
 
-    ``options`` are the :func:`~saas_segments.project.dbt` keywords the candidate was built with.
+    ``options`` are the :func:`~saas_segments.project.dbt` keywords the candidate was built with
+    (run through :func:`~saas_segments.project.dbt_steps`: the parse of the build is reused).
     """
-    dbt(["run-operation", "record_segment_quality"], write_json=False, **options)
+    dbt_steps([["run-operation", "record_segment_quality"]], **options)  # type: ignore[arg-type]
     publish(candidate, warehouse)
     shutil.rmtree(candidate.parent)
 
