@@ -77,6 +77,13 @@ class Step:
     cpu_seconds: float | None = None
 
 
+def quiet_duckdb(**config: str) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection without its progress bar (the bench prints its own lines)."""
+    connection = duckdb.connect(config=config)
+    connection.execute("set enable_progress_bar = false")
+    return connection
+
+
 def run_measured(command: list[str], env: dict[str, str]) -> tuple[float, int]:
     """Run ``command``; returns (wall seconds, peak RSS in MB of that process). Fails loudly."""
     started = time.perf_counter()
@@ -110,7 +117,7 @@ def split_events(source: Path, work: Path) -> tuple[Path, Path, dt.date]:
         work.mkdir(parents=True, exist_ok=True)
         events = f"read_parquet('{source / 'events'}/*.parquet')"
         day = "cast(timezone('UTC', occurred_at) as date)"
-        with duckdb.connect(config={"enable_progress_bar": False}) as connection:
+        with quiet_duckdb() as connection:
             connection.execute("set timezone = 'UTC'")
             last_day = connection.execute(f"select max({day}) from {events}").fetchone()[0]
             connection.execute(f"copy (select * from {events} where {day} < date '{last_day}') to '{history}' (format parquet)")
@@ -137,7 +144,7 @@ def bench_raw_dir(source: Path, work: Path, history: Path) -> Path:
 
 def scan(events: str, memory_limit: str) -> Step:
     """(a) The floor: one aggregate over every raw event."""
-    with duckdb.connect(config={"memory_limit": memory_limit, "enable_progress_bar": False}) as connection:
+    with quiet_duckdb(memory_limit=memory_limit) as connection:
         started = time.perf_counter()
         user_days, events_read = connection.execute(SCAN_SQL.format(events=events)).fetchone()
         seconds = time.perf_counter() - started
@@ -272,7 +279,7 @@ PREVIOUS_AS_OF = (
 def differing_marts(left: Path, right: Path, skipped: tuple[str, ...] = PREVIOUS_AS_OF) -> tuple[int, list[str]]:
     """How many mart relations were compared, and those whose rows differ (either way, as
     multisets; a relation with an ``as_of_date`` column on ``right``'s as_of only)."""
-    with duckdb.connect(config={"enable_progress_bar": False}) as connection:
+    with quiet_duckdb() as connection:
         connection.execute(f"attach '{left}' as l (read_only)")
         connection.execute(f"attach '{right}' as r (read_only)")
         as_of = connection.execute("select max(as_of_date) from r.intermediate.int_as_of_date").fetchone()[0]

@@ -58,7 +58,8 @@ def main(argv: list[str]) -> int:
     if spec.get("parse_warehouse"):
         Path(spec["parse_warehouse"]).parent.mkdir(parents=True, exist_ok=True)
         os.environ["SAAS_DUCKDB_PATH"] = spec["parse_warehouse"]
-    parsed = dbtRunner().invoke(["parse", *common])
+    # the commands write manifest.json themselves; the parse keeps partial_parse.msgpack
+    parsed = dbtRunner().invoke(["parse", "--no-write-json", *common])
     if warehouse is not None:
         os.environ["SAAS_DUCKDB_PATH"] = warehouse
     if not parsed.success:
