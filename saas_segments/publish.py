@@ -32,14 +32,12 @@ from pathlib import Path
 from saas_segments.audit import Audit, audit
 from saas_segments.project import DbtError, dbt_steps, file_lock
 from saas_segments.raw_state import BuildPlan, plan, plan_from_json, record
-from saas_segments.refresh_scope import record_inputs, unchanged_tables
+from saas_segments.refresh_scope import forget_inputs, record_inputs, unchanged_tables
 
 CANDIDATE_DIR = ".candidate"
 LEASE_FILE = "lease.json"
 LEASE_RENEW_SECONDS = 10
 PLAN_FILE = "plan.json"
-# the raw tables whose staging an incremental build leaves as the published warehouse has it
-SCOPE_FILE = "scope.json"
 QUALITY_MODEL = "segment_quality"
 # segment_quality and the models that read it (the report's quality views): built last
 QUALITY_SELECTION = f"{QUALITY_MODEL}+"
@@ -164,9 +162,9 @@ def stage_candidate(
     from an empty warehouse. The raw event files the build reads are recorded in it.
 
     The candidate's folder is ``run_name``, by default ``run-<random id>``; it holds the
-    run's lease, its plan (``plan.json``), the raw tables an incremental build need not
-    stage again (``scope.json``, :mod:`saas_segments.refresh_scope`) and its dbt
-    artifacts (``target/``).
+    run's lease, its plan (``plan.json``) and its dbt artifacts (``target/``). The
+    candidate keeps no record of the raw files its staging was built from until the
+    build writes one (:func:`saas_segments.refresh_scope.record_inputs`).
     """
     remove_stale_candidates(workdir)
     candidate = workdir / (run_name or f"run-{uuid.uuid4().hex[:12]}") / warehouse.name
@@ -175,22 +173,15 @@ def stage_candidate(
     build = plan(warehouse, raw_dir, full_refresh)
     if build.mode in {"full", "incremental"}:
         shutil.copyfile(warehouse, candidate)
-    unchanged = unchanged_tables(candidate, raw_dir) if build.incremental else ()
     record(candidate, build)
-    record_inputs(candidate, raw_dir)
+    forget_inputs(candidate)
     (candidate.parent / PLAN_FILE).write_text(build.to_json())
-    (candidate.parent / SCOPE_FILE).write_text(json.dumps(list(unchanged)))
     return candidate, build
 
 
 def candidate_plan(candidate: Path) -> BuildPlan:
     """The plan a candidate was staged with."""
     return plan_from_json((candidate.parent / PLAN_FILE).read_text())
-
-
-def candidate_scope(candidate: Path) -> tuple[str, ...]:
-    """The raw tables whose staging the candidate's build leaves as it is."""
-    return tuple(json.loads((candidate.parent / SCOPE_FILE).read_text()))
 
 
 def publish(candidate: Path, warehouse: Path) -> None:
@@ -271,8 +262,10 @@ def refresh(
         progress(build.reason)
         variables = refresh_vars(raw_dir, as_of, dbt_vars, incremental=build.incremental)
         options = {"raw_dir": raw_dir, "warehouse": candidate, "dbt_vars": variables, "target_path": candidate.parent / "target"}
+        unchanged = unchanged_tables(warehouse, raw_dir, variables) if build.incremental else ()
+        record_inputs(candidate, raw_dir, variables)
         try:
-            run_build(build, candidate_scope(candidate), **options)
+            run_build(build, unchanged, **options)
         except DbtError as error:
             shutil.rmtree(candidate.parent)
             return RefreshResult(False, warehouse, f"publish blocked, {warehouse} unchanged: the dbt build failed\n{error}")
@@ -307,15 +300,15 @@ def build_dev(
         raise ValueError(f"{warehouse} is a published warehouse; development builds go to a separate file")
     build = plan(warehouse, raw_dir, full_refresh)
     progress(build.reason)
-    unchanged = unchanged_tables(warehouse, raw_dir) if build.incremental else ()
+    variables = refresh_vars(raw_dir, as_of, dbt_vars, incremental=build.incremental)
+    unchanged = unchanged_tables(warehouse, raw_dir, variables) if build.incremental else ()
     if build.mode == "empty":
         warehouse.unlink()
         warehouse.with_name(warehouse.name + ".wal").unlink(missing_ok=True)
     warehouse.parent.mkdir(parents=True, exist_ok=True)
-    variables = refresh_vars(raw_dir, as_of, dbt_vars, incremental=build.incremental)
     target = warehouse.parent / f"target-{warehouse.stem}"
     run_build(build, unchanged, command, raw_dir=raw_dir, warehouse=warehouse, dbt_vars=variables, target_path=target)
     record(warehouse, build)
-    record_inputs(warehouse, raw_dir)
+    record_inputs(warehouse, raw_dir, variables)
     progress(f"development build (no quality gates, not published): {warehouse}")
     return target

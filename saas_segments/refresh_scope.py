@@ -2,12 +2,13 @@
 
 Every build records in the warehouse (``meta.build_inputs``) the path, size and
 modification time of every raw file it read, by table, and a hash of the project's
-code. An incremental refresh (:mod:`saas_segments.raw_state` decides that) on the same
-code then leaves the staging of each raw table whose files are unchanged as the
-warehouse has it: its ``base_*`` and ``stg_*`` models and their tests do not run.
-A table is staged again when a file of it changed, appeared or went, when the code
-changed (then every node runs), or when rows of it were quarantined as
-``timestamp_out_of_range`` (a time after the last load may be in the past now).
+code and the dbt vars it ran with. An incremental refresh (:mod:`saas_segments.raw_state`
+decides that) with the same code and vars then leaves the staging of each raw table
+whose files are unchanged as the warehouse has it: its ``base_*`` and ``stg_*`` models
+and their tests do not run. A table is staged again when a file of it changed,
+appeared or went, when the code or the vars changed (then every node runs), or when
+rows of it were quarantined as ``timestamp_out_of_range`` (a time after the last load
+may be in the past now).
 
 A refresh also runs a daily subset of the data tests (:data:`DAILY_SKIPPED_TESTS`);
 a full build runs every test.
@@ -16,6 +17,7 @@ a full build runs every test.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,8 @@ INPUTS_TABLE = "meta.build_inputs"
 # the project files a build's result depends on (besides the raw data and the vars)
 CODE_PATHS = ("models", "macros", "seeds", "tests/data_tests", "dbt_project.yml")
 CODE_TABLE = "__code__"
+# vars that do not change what staging produces: the as_of date and the refresh's test scope
+STAGING_FREE_VARS = ("as_of", "data_test_scope")
 # Left out of a refresh's tests: not-null checks of derived columns. Every full build
 # (and every build after a change of the code) runs them; a refresh runs the same code
 # on one more day, and what new data can break is checked by the tests it keeps: the
@@ -36,9 +40,12 @@ CODE_TABLE = "__code__"
 DAILY_SKIPPED_TESTS = {"not_null": ("models/intermediate/", "models/marts/")}
 
 
-def code_hash(project_dir: Path = PROJECT_DIR) -> str:
-    """A hash of every file under :data:`CODE_PATHS` (paths and contents)."""
+def code_hash(dbt_vars: Mapping[str, object] | None, project_dir: Path = PROJECT_DIR) -> str:
+    """A hash of every file under :data:`CODE_PATHS` (paths and contents) and of the dbt vars
+    (but :data:`STAGING_FREE_VARS`)."""
     digest = hashlib.sha256()
+    kept = {name: value for name, value in (dbt_vars or {}).items() if name not in STAGING_FREE_VARS}
+    digest.update(json.dumps(kept, sort_keys=True, default=str).encode() + b"\0")
     for name in CODE_PATHS:
         root = project_dir / name
         files = sorted(path for path in root.rglob("*") if path.is_file()) if root.is_dir() else [root]
@@ -63,9 +70,12 @@ def raw_inputs(raw_dir: Path) -> set[tuple[str, str, int, int]]:
     return found
 
 
-def record_inputs(warehouse: Path, raw_dir: Path, project_dir: Path = PROJECT_DIR) -> None:
-    """Write the raw files of ``raw_dir`` and the code hash into ``warehouse`` (replacing the last record)."""
-    rows = sorted(raw_inputs(raw_dir)) + [(CODE_TABLE, code_hash(project_dir), 0, 0)]
+def record_inputs(
+    warehouse: Path, raw_dir: Path, dbt_vars: Mapping[str, object] | None, project_dir: Path = PROJECT_DIR
+) -> None:
+    """Write the raw files of ``raw_dir`` and the hash of the code and vars into ``warehouse``
+    (replacing the last record)."""
+    rows = sorted(raw_inputs(raw_dir)) + [(CODE_TABLE, code_hash(dbt_vars, project_dir), 0, 0)]
     with duckdb.connect(str(warehouse)) as connection:
         connection.execute("create schema if not exists meta")
         connection.execute(
@@ -75,9 +85,18 @@ def record_inputs(warehouse: Path, raw_dir: Path, project_dir: Path = PROJECT_DI
         connection.executemany(f"insert into {INPUTS_TABLE} values (?, ?, ?, ?)", rows)
 
 
-def unchanged_tables(warehouse: Path, raw_dir: Path, project_dir: Path = PROJECT_DIR) -> tuple[str, ...]:
-    """The raw tables whose staging ``warehouse`` holds as a build of ``raw_dir`` now would
-    (see the module docstring); none when the warehouse records no inputs or other code."""
+def forget_inputs(warehouse: Path) -> None:
+    """Drop the record of ``warehouse`` (a build that will not write a new one)."""
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute(f"drop table if exists {INPUTS_TABLE}")
+
+
+def unchanged_tables(
+    warehouse: Path, raw_dir: Path, dbt_vars: Mapping[str, object] | None, project_dir: Path = PROJECT_DIR
+) -> tuple[str, ...]:
+    """The raw tables whose staging ``warehouse`` holds as a build of ``raw_dir`` with
+    ``dbt_vars`` now would (see the module docstring); none when the warehouse records no
+    inputs, or other code or vars."""
     if not warehouse.exists():
         return ()
     with duckdb.connect(str(warehouse), read_only=True) as connection:
@@ -96,7 +115,7 @@ def unchanged_tables(warehouse: Path, raw_dir: Path, project_dir: Path = PROJECT
             }
         except duckdb.Error:  # no staging to keep
             return ()
-    if (CODE_TABLE, code_hash(project_dir), 0, 0) not in recorded:
+    if (CODE_TABLE, code_hash(dbt_vars, project_dir), 0, 0) not in recorded:
         return ()
     now = raw_inputs(raw_dir)
     tables = {row[0] for row in now} | {row[0] for row in recorded if row[0] != CODE_TABLE}
