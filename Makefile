@@ -69,12 +69,12 @@ build-postgres: $(STAMP)  ## load → build → audit → publish a raw dir on P
 	@if [ -n "$$SAAS_PG_BI_PASSWORD" ]; then $(BIN)/python -m saas_segments.pg_roles; \
 	else echo "BI login: set SAAS_PG_BI_PASSWORD and run 'make pg-bi-user' (README: Serving on PostgreSQL)"; fi
 
-build-spark: $(STAMP)  ## build on a local Spark session (Java 17): make build-spark RAW_DIR=path [SPARK_DIR=.cache/spark]
+build-spark: $(STAMP)  ## build → audit → publish on a local Spark session (Java 17): make build-spark RAW_DIR=path [SPARK_DIR=.cache/spark]
 	@test -d "$(RAW_DIR)" || { echo "raw dir '$(RAW_DIR)' does not exist (make demo-data, or RAW_DIR=path)"; exit 2; }
 	@command -v java >/dev/null || { echo "Spark needs a Java runtime: apt-get install openjdk-17-jre-headless"; exit 2; }
 	mkdir -p $(SPARK_DIR)
-	SAAS_TARGET=spark SAAS_SPARK_DIR=$(abspath $(SPARK_DIR)) SAAS_RAW_DIR=$(abspath $(RAW_DIR)) \
-		$(BIN)/dbt build --fail-fast --target-path target/spark
+	SAAS_TARGET=spark SAAS_SPARK_DIR=$(abspath $(SPARK_DIR)) \
+		$(BIN)/python -m saas_segments.spark_publish --raw-dir "$(RAW_DIR)" --target-path target/spark
 
 pg-bi-user: $(STAMP)  ## create/reset the PostgreSQL BI login (member of analyst): SAAS_PG_BI_PASSWORD=... [SAAS_PG_BI_USER=bi_reader]
 	$(BIN)/python -m saas_segments.pg_roles

@@ -88,7 +88,9 @@ def demo_raw_data(warehouse: WarehouseResource) -> MaterializeResult:
 
 def _build(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource) -> Iterator[Any]:
     """``dbt build`` of the selected models into the run's candidate for the partition's as_of,
-    with the same arguments as the CLI refresh (:data:`saas_segments.publish.REFRESH_BUILD`).
+    with the same arguments as the CLI refresh (:data:`saas_segments.publish.REFRESH_BUILD`),
+    its artifacts in the candidate's folder (``target/``, removed with it). dbt dies with
+    the step's process (the ``saas-segments-dbt`` launcher, :mod:`orchestration.resources`).
 
     A failed model or dbt test fails the step without retries (it is not transient).
     """
@@ -98,7 +100,12 @@ def _build(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Wareh
     full = ["--full-refresh"] if build.full_refresh else []
     with lease(candidate.parent, RUN_LEASE_GRACE_SECONDS):
         with mock.patch.dict(os.environ, warehouse.dbt_env(candidate)):
-            invocation = dbt.cli([*REFRESH_BUILD, *full, "--vars", json.dumps(variables)], context=context, raise_on_error=False)
+            invocation = dbt.cli(
+                [*REFRESH_BUILD, *full, "--vars", json.dumps(variables)],
+                context=context,
+                raise_on_error=False,
+                target_path=candidate.parent / "target",
+            )
         yield from invocation.stream()
     if not invocation.is_successful():
         raise Failure(f"dbt build failed on {candidate}: {invocation.get_error()}", allow_retries=False)

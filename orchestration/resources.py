@@ -15,7 +15,7 @@ from pydantic import Field
 
 from orchestration.dbt_project import DBT_PROJECT
 from orchestration.instance import dagster_home
-from saas_segments.project import DEFAULT_RAW_DIR, DEFAULT_WAREHOUSE, dbt_env
+from saas_segments.project import DEFAULT_RAW_DIR, DEFAULT_WAREHOUSE, PARENT_PID_ENV, dbt_env
 from saas_segments.publish import CANDIDATE_DIR, candidate_plan, refresh_lock, refresh_vars, stage_candidate
 from saas_segments.raw_state import BuildPlan
 
@@ -76,8 +76,9 @@ class WarehouseResource(ConfigurableResource):
         return refresh_vars(self.raw_path, as_of, self.dbt_vars, incremental=incremental)
 
     def dbt_env(self, candidate: Path) -> dict[str, str]:
-        """Environment that points dbt at the raw dir and the candidate (:func:`saas_segments.project.dbt_env`)."""
-        return dbt_env(self.raw_path, candidate)
+        """Environment that points dbt at the raw dir and the candidate (:func:`saas_segments.project.dbt_env`),
+        and ties the dbt process to this one (it is killed with it, see ``saas-segments-dbt``)."""
+        return {**dbt_env(self.raw_path, candidate), PARENT_PID_ENV: str(os.getpid())}
 
     def dbt_options(self, run_id: str, as_of: str | None) -> dict[str, object]:
         """:func:`saas_segments.project.dbt` keywords for the run's candidate."""
@@ -108,7 +109,8 @@ class AlertSink(ConfigurableResource):
 def resources() -> dict[str, object]:
     """The resources every definition uses."""
     return {
-        "dbt": DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=str(Path(sys.executable).parent / "dbt")),
+        # dbt through the launcher that kills it with the step process (as the CLI refresh's)
+        "dbt": DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=str(Path(sys.executable).parent / "saas-segments-dbt")),
         "warehouse": WarehouseResource(),
         "alerts": AlertSink(),
     }

@@ -18,6 +18,7 @@ import sys
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NoReturn
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_WAREHOUSE = PROJECT_DIR / "warehouse" / "saas_segments.duckdb"
@@ -50,6 +51,29 @@ def die_with_parent(parent_pid: int) -> None:
         os._exit(127)
     if os.getppid() != parent_pid:
         os._exit(1)
+
+
+#: The process a dbt started through :func:`launch_dbt` dies with (default: its parent).
+PARENT_PID_ENV = "SAAS_DBT_PARENT_PID"
+
+
+def dbt_executable() -> Path:
+    """The environment's ``dbt``."""
+    return Path(sys.executable).parent / "dbt"
+
+
+def launch_dbt() -> NoReturn:
+    """Console script ``saas-segments-dbt``: ``dbt`` with the given arguments, in its own
+    process group and killed with the process named in SAAS_DBT_PARENT_PID (else its parent).
+
+    For callers that start dbt themselves (dagster-dbt's ``DbtCliResource``): the same
+    guarantee as :func:`dbt`, since the death signal survives the ``exec``.
+    """
+    parent = int(os.environ.get(PARENT_PID_ENV) or os.getppid())
+    os.setpgid(0, 0)
+    die_with_parent(parent)
+    executable = str(dbt_executable())
+    os.execv(executable, [executable, *sys.argv[1:]])
 
 
 class DbtError(RuntimeError):
@@ -128,7 +152,7 @@ def dbt(
     non-zero exit raises :class:`DbtError` with dbt's output.
     """
     options = [*dbt_options(dbt_vars, target_path), *([] if write_json else ["--no-write-json"])]
-    command = [str(Path(sys.executable).parent / "dbt"), *args, *options]
+    command = [str(dbt_executable()), *args, *options]
     return launch(command, " ".join(args), raw_dir, warehouse, dbt_vars, target_path, env, project_dir, check)
 
 

@@ -86,6 +86,7 @@ LONG_RUNNING_FILES = [
     "test_postgres.py",
     "test_report.py",
     "test_demo_business.py",
+    "test_adapters.py",
     "test_segment_registry.py",
     "test_bad_rows_generated.py",
     "test_as_of.py",

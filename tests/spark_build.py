@@ -5,12 +5,19 @@ every step shares the Spark session the first one opened, with its in-memory cat
 (SAAS_SPARK_CATALOG): one JVM start for the whole run, ended with this process.
 
 usage: python tests/spark_build.py STEPS.json OUT.json
-  STEPS.json  [{"dbt": ["build", ...]}, {"queries": {"name": "select ...", ...}}, ...]
-  OUT.json    {"dbt": [{"args", "seconds", "error", "nodes": {unique_id: [status, message]}}, ...],
+  STEPS.json  [{"dbt": ["build", ...]}, {"queries": {"name": "select ...", ...}},
+               {"refresh": {keyword arguments of saas_segments.spark_publish.refresh}},
+               {"views_of_published": RUN}, {"audit_and_publish": {"run": RUN, "vars": {...}}}, ...]
+  OUT.json    {"dbt": [{"args", "seconds", "success", "error", "nodes": {unique_id: [status, message]}}, ...],
+               "publish": [{"published", "run", "message", "dbt": [the step's dbt commands]}, ...],
                "rows": {"name": [[value, ...], ...] | {"error": "..."}},
                "cpu_seconds": {"python": s, "jvm": s}}
-Values are normalized as cross_engine.normalize does; a failing dbt command or query
-is recorded and the next steps still run.
+"refresh" is the Spark write-audit-publish; "views_of_published" gives run RUN
+databases of views over the published run's relations (a candidate without a build);
+"audit_and_publish" runs the gates on a run and publishes it or drops it. "$RUN" in a
+step (dbt arguments, queries, runs) is the run the last refresh published. Values are
+normalized as cross_engine.normalize does; a failing dbt command or query is recorded
+and the next steps still run.
 """
 
 from __future__ import annotations
@@ -27,6 +34,8 @@ from pyspark.errors import PySparkException
 from pyspark.sql import SparkSession
 
 from cross_engine import normalize
+from saas_segments import spark_publish
+from saas_segments.project import DbtError
 
 
 def run_dbt(args: list[str]) -> dict[str, object]:
@@ -35,10 +44,12 @@ def run_dbt(args: list[str]) -> dict[str, object]:
     nodes = {
         node_result.node.unique_id: [str(node_result.status), node_result.message]
         for node_result in getattr(result.result, "results", None) or []
+        if hasattr(node_result, "node")  # run-operation results name no node
     }
     return {
         "args": args,
         "seconds": round(time.monotonic() - started, 1),
+        "success": result.success,
         "error": str(result.exception) if result.exception else None,
         "nodes": nodes,
     }
@@ -58,11 +69,50 @@ def jvm_cpu_seconds() -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def recording(commands: list[dict[str, object]]) -> spark_publish.Invoke:
+    """A dbt invoker for spark_publish that records each command in ``commands``."""
+
+    def invoke(args: list[str]) -> None:
+        commands.append(run_dbt(args))
+        if not commands[-1]["success"]:
+            raise DbtError(f"dbt {args[:2]} failed: {commands[-1]['error']}")
+
+    return invoke
+
+
+def views_of_published(published: str, run: str) -> None:
+    """Databases of run ``run`` holding a view over each relation of run ``published``."""
+    session = SparkSession.builder.getOrCreate()
+    for (database,) in session.sql("show databases").collect():
+        if database.endswith(published) and not database.startswith(spark_publish.RAW_SCHEMA + published):
+            target = database.removesuffix(published) + run
+            session.sql(f"create database {target}")
+            for row in session.sql(f"show tables in {database}").collect():
+                if not row.isTemporary:
+                    session.sql(f"create view {target}.{row.tableName} as select * from {database}.{row.tableName}")
+
+
 def main(steps: list[dict[str, object]], out: Path) -> None:
-    output: dict[str, object] = {"dbt": [], "rows": {}}
+    output: dict[str, object] = {"dbt": [], "publish": [], "rows": {}}
+    published = ""
     for step in steps:
+        step = json.loads(json.dumps(step).replace("$RUN", published))
         if "dbt" in step:
             output["dbt"].append(run_dbt(step["dbt"]))
+        elif "refresh" in step or "audit_and_publish" in step:
+            commands: list[dict[str, object]] = []
+            try:
+                if "refresh" in step:
+                    result = spark_publish.refresh(**step["refresh"], invoke=recording(commands))
+                else:
+                    result = spark_publish.audit_and_publish(**step["audit_and_publish"], invoke=recording(commands))
+                outcome = {"published": result.published, "run": result.run, "message": result.message}
+            except DbtError as error:
+                outcome = {"published": False, "run": None, "message": str(error)}
+            output["publish"].append({**outcome, "dbt": commands})
+            published = result.run if outcome["published"] else published
+        elif "views_of_published" in step:
+            views_of_published(published, step["views_of_published"])
         else:
             session = SparkSession.builder.getOrCreate()
             output["rows"].update({name: run_query(session, sql) for name, sql in step["queries"].items()})

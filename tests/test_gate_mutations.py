@@ -62,9 +62,14 @@ def failures(result: Audit, severity: str, criterion: str) -> dict[str, str]:
 
 def rewrite(raw_dir: Path, table: str, sql: str) -> None:
     """Replace ``raw_dir/<table>.parquet`` by ``sql`` run over its current rows (``src``)."""
-    path = raw_dir / f"{table}.parquet"
-    frame = duckdb.sql(f"select * from read_parquet('{path}')").df()  # noqa: F841 - read by the query below
-    duckdb.sql(f"copy ({sql.replace('src', 'frame')}) to '{path}' (format parquet)")
+    rewrite_file(raw_dir / f"{table}.parquet", sql)
+
+
+def rewrite_file(path: Path, sql: str) -> None:
+    """Replace the Parquet file ``path`` by ``sql`` run over its current rows (table ``src``, read first)."""
+    with duckdb.connect() as connection:
+        connection.execute(f"create table src as select * from read_parquet('{path}')")
+        connection.execute(f"copy ({sql}) to '{path}' (format parquet)")
 
 
 def last_event_day(raw_dir: Path) -> str:
@@ -168,11 +173,10 @@ def plant_coverage_size_and_load(raw_dir: Path, published: Path) -> None:
     ]
     rewrite(raw_dir, "trials", f"select * from src where account_id not in {tuple(removed)}")
     for part in sorted((raw_dir / "events").glob("*.parquet")):
-        frame = duckdb.sql(f"select * from read_parquet('{part}')").df()  # noqa: F841 - read by the query below
-        duckdb.sql(
-            "copy (select * replace (case when event_type = 'page_view' and hash(event_id) % 100 < 85 "
-            "then timestamp '1990-01-01 00:00:00' else occurred_at end as occurred_at) from frame) "
-            f"to '{part}' (format parquet)"
+        rewrite_file(
+            part,
+            "select * replace (case when event_type = 'page_view' and hash(event_id) % 100 < 85 "
+            "then timestamp '1990-01-01 00:00:00' else occurred_at end as occurred_at) from src",
         )
 
 

@@ -1,9 +1,14 @@
-"""Dagster definitions: load, partitioned refresh with backfill, blocking gates, schedule, alerts."""
+"""Dagster definitions: load, partitioned refresh with backfill, blocking gates, schedule, alerts, a killed run."""
 
 import json
+import signal
+import subprocess
+import sys
+import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
+import duckdb
 import pytest
 from dagster import (
     AssetCheckSeverity,
@@ -20,6 +25,8 @@ from orchestration.definitions import build_definitions, defs
 from orchestration.resources import AlertSink, WarehouseResource
 from orchestration.sensors import alert_on_run_failure
 from conftest import query
+from saas_segments.project import PROJECT_DIR
+from saas_segments.publish import process_start
 
 
 def test_definitions_load() -> None:
@@ -136,3 +143,93 @@ def test_demo_data_asset_refuses_a_raw_dir_with_other_data(tmp_path: Path) -> No
     assert f"raw dir {raw} holds other data than the demo's" in failure.step_failure_data.error.message
     assert sorted(path.name for path in raw.iterdir()) == ["users.csv"]
     assert (raw / "users.csv").read_text() == "user_id\nmine\n"
+
+
+#: One daily_refresh run in its own process, on the warehouse and raw dir given as arguments.
+RUN_IN_PROCESS = """
+import sys
+from dagster import DagsterInstance
+from orchestration.definitions import build_definitions
+from orchestration.resources import AlertSink, WarehouseResource
+raw_dir, warehouse, as_of = sys.argv[1:]
+resources = {"warehouse": WarehouseResource(raw_dir=raw_dir, warehouse=warehouse), "alerts": AlertSink(path=warehouse + ".alerts")}
+job = build_definitions(resources).resolve_job_def("daily_refresh")
+job.execute_in_process(partition_key=as_of, instance=DagsterInstance.ephemeral())
+"""
+
+
+def _descendants(pid: int) -> list[int]:
+    """Every live descendant of process ``pid``."""
+    found, pending = [], [pid]
+    while pending:
+        for task in Path(f"/proc/{pending.pop()}/task").glob("*"):
+            try:
+                children = [int(child) for child in (task / "children").read_text().split()]
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+            found += children
+            pending += children
+    return found
+
+
+def _cmdline(pid: int) -> list[str]:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_text().split("\0")
+    except (FileNotFoundError, ProcessLookupError):
+        return []
+
+
+def _environ(pid: int) -> dict[str, str]:
+    """The environment process ``pid`` started with (empty if it is gone)."""
+    try:
+        entries = Path(f"/proc/{pid}/environ").read_bytes().decode(errors="replace").split("\0")
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return {}
+    return dict(entry.split("=", 1) for entry in entries if "=" in entry)
+
+
+def _writers_of(directory: Path) -> list[int]:
+    """Live processes whose dbt warehouse (SAAS_DUCKDB_PATH) lies under ``directory``."""
+    return [
+        int(proc.name)
+        for proc in Path("/proc").glob("[0-9]*")
+        if _environ(int(proc.name)).get("SAAS_DUCKDB_PATH", "").startswith(f"{directory}/")
+        and process_start(int(proc.name)) is not None
+    ]
+
+
+def test_killed_run_takes_its_dbt_build_with_it(demo_raw_dir: Path, tmp_path: Path) -> None:
+    """SIGKILL of a run's process while its dbt build runs: the dbt process dies too (it
+    is started by the saas-segments-dbt launcher), nothing writes into the candidate any
+    more, the build's artifacts went to the run's own folder and the published file (a
+    small warehouse: the run is killed long before it would publish) is byte-identical."""
+    raw_dir = demo_raw_dir
+    warehouse = tmp_path / "warehouse" / "saas_segments.duckdb"
+    warehouse.parent.mkdir()
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute("create table published as select 42 as answer")
+    before = warehouse.read_bytes()
+    run = subprocess.Popen(
+        [sys.executable, "-c", RUN_IN_PROCESS, str(raw_dir), str(warehouse), _as_of_dates(raw_dir)[-1]],
+        cwd=PROJECT_DIR, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 180
+        builds: list[int] = []
+        while not builds and time.monotonic() < deadline and run.poll() is None:
+            time.sleep(0.5)
+            builds = [pid for pid in _descendants(run.pid) if "build" in _cmdline(pid) and any("dbt" in arg for arg in _cmdline(pid))]
+        assert builds, "the run started no dbt build"
+        (run_dir,) = (warehouse.parent / ".candidate").glob("run-*")
+        time.sleep(2)  # dbt is building into the candidate
+        assert _writers_of(tmp_path) == builds
+        assert {_environ(pid)["DBT_TARGET_PATH"] for pid in builds} == {str(run_dir / "target")}
+    finally:
+        run.send_signal(signal.SIGKILL)
+        run.wait()
+    deadline = time.monotonic() + 20
+    while _writers_of(tmp_path) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _writers_of(tmp_path) == [], "dbt outlived the killed run"
+    assert all(process_start(pid) is None for pid in builds)
+    assert warehouse.read_bytes() == before

@@ -28,6 +28,25 @@
     {{ return(sources) }}
 {% endmacro %}
 
+{#- A relation of (model_name, <name_column>) rows, one per pair of ``pairs`` (text
+    columns); no rows when ``pairs`` is empty. -#}
+{% macro model_name_pairs(pairs, name_column) %}
+    {%- set text = dbt.type_string() -%}
+    {%- for model_name, name in pairs %}
+        select
+            cast('{{ model_name }}' as {{ text }}) as model_name,
+            cast('{{ name }}' as {{ text }}) as {{ name_column }}
+        {%- if not loop.last %}
+        union all
+        {%- endif %}
+    {%- else %}
+        select
+            cast(null as {{ text }}) as model_name,
+            cast(null as {{ text }}) as {{ name_column }}
+        where 1 = 0
+    {%- endfor %}
+{%- endmacro %}
+
 {#- The minimum member count in force: the demo floor when quality_profile is demo. -#}
 {% macro min_segment_size() %}
     {{- return(var('min_segment_size_demo') if var('quality_profile') == 'demo' else var('min_segment_size')) -}}
@@ -51,12 +70,21 @@
     {%- for name in columns -%}
         {%- do values.append(dbt.current_timestamp() ~ ' as recorded_at' if name == 'recorded_at' else name) -%}
     {%- endfor -%}
-    {%- call statement('record', fetch_result=True) -%}
-        delete from {{ history }} where run_id in (select run_id from {{ quality }});
-        insert into {{ history }} ({{ columns | join(', ') }})
-        select {{ values | join(', ') }} from {{ quality }};
-        select count(*) from {{ history }} where run_id in (select run_id from {{ quality }})
-    {%- endcall -%}
-    {%- do adapter.commit() -%}
-    {{ log('recorded ' ~ load_result('record').table.columns[0].values()[0] ~ ' segment quality rows', info=True) }}
+    {%- set insert = 'insert into ' ~ history ~ ' (' ~ columns | join(', ') ~ ') select ' ~ values | join(', ') ~ ' from ' ~ quality -%}
+    {%- set count = 'select count(*) from ' ~ history ~ ' where run_id in (select run_id from ' ~ quality ~ ')' -%}
+    {%- if target.type == 'spark' -%}
+        {#- one statement per call; Parquet tables take no DELETE, and a Spark refresh
+            records once per run, into the run's own copy of the history -#}
+        {%- do run_query(insert) -%}
+        {%- set recorded = run_query(count).columns[0].values()[0] -%}
+    {%- else -%}
+        {%- call statement('record', fetch_result=True) -%}
+            delete from {{ history }} where run_id in (select run_id from {{ quality }});
+            {{ insert }};
+            {{ count }}
+        {%- endcall -%}
+        {%- do adapter.commit() -%}
+        {%- set recorded = load_result('record').table.columns[0].values()[0] -%}
+    {%- endif -%}
+    {{ log('recorded ' ~ recorded ~ ' segment quality rows', info=True) }}
 {% endmacro %}

@@ -36,7 +36,7 @@
         {%- do entries.append(file[raw_dir | length + 1:]) -%}
     {%- endfor -%}
     {%- set views = [] -%}
-    {%- for table in raw_contract_tables() -%}
+    {%- for table in raw_file_tables() -%}
         {%- set name = table.identifier -%}
         {%- set found = raw_table_entries(name, entries, raw_dir) -%}
         {%- if found.error -%}
@@ -261,7 +261,7 @@
     {%- set schema = var('raw_schema') -%}
     {%- set errors = [] -%}
     {%- set loaded = [] -%}
-    {%- for table in raw_contract_tables() -%}
+    {%- for table in raw_file_tables() -%}
         {%- set relation = adapter.get_relation(database=target.database, schema=schema, identifier=table.identifier) -%}
         {%- if relation is none -%}
             {%- do errors.append("raw table '" ~ table.identifier ~ "' not found in schema '" ~ schema ~ "' of database '"

@@ -1,10 +1,13 @@
 {#- The raw source contract as data, read from the sources' YAML (see
     models/staging/_sources.yml). Returns a list of tables:
     {source_name, name, identifier, required_nonempty, columns: [{name, type, key,
-    nullable, enum, on_unknown}]} in declaration order. Execution time only. -#}
-{% macro raw_contract_tables() %}
+    nullable, enum, on_unknown}]} in declaration order. Execution time only. Vendor
+    sources (source meta `vendor`, read by models/adapters) are not contract tables:
+    `vendor` lists that vendor's tables instead (their columns are the ones its
+    adapter reads), with the `schema` they are read from. -#}
+{% macro raw_contract_tables(vendor=none) %}
     {%- set tables = [] -%}
-    {%- for node in graph.sources.values() if node.package_name == project_name -%}
+    {%- for node in graph.sources.values() if node.package_name == project_name and node.source_meta.get('vendor') == vendor -%}
         {%- set table_meta = node.config.get('meta', {}) or node.get('meta', {}) -%}
         {%- set columns = [] -%}
         {%- for column in node.columns.values() -%}
@@ -14,6 +17,7 @@
             'source_name': node.source_name,
             'name': node.name,
             'identifier': node.identifier,
+            'schema': node.schema,
             'required_nonempty': table_meta.get('required_nonempty', false),
             'columns': columns,
         }) -%}
@@ -42,4 +46,14 @@
         {%- endif -%}
     {%- endfor -%}
     {{ exceptions.raise_compiler_error("no raw contract for source " ~ source_name ~ "." ~ table_name) }}
+{% endmacro %}
+
+{#- The contract tables read from the raw files: all but those the var
+    `raw_table_sources` switches to a vendor adapter (macros/adapters/raw_relation.sql). -#}
+{% macro raw_file_tables() %}
+    {%- set tables = [] -%}
+    {%- for table in raw_contract_tables() if raw_table_vendor(table.source_name, table.name) == 'files' -%}
+        {%- do tables.append(table) -%}
+    {%- endfor -%}
+    {{ return(tables) }}
 {% endmacro %}

@@ -28,21 +28,11 @@ users as (
     from {{ ref('int_user_engagement') }}
 ),
 
-revenue as (
+onboarding as (
     select
-        account_id,
-        first_paid_date
-    from {{ ref('int_account_revenue') }}
-    where first_paid_date is not null
-),
-
-milestones as (
-    select
-        stg_cs__onboarding_milestones.account_id,
-        count(distinct stg_cs__onboarding_milestones.milestone_key) as milestones_done
-    from {{ ref('stg_cs__onboarding_milestones') }}
-    inner join as_of on cast(stg_cs__onboarding_milestones.completed_at as date) <= as_of.as_of_date
-    group by stg_cs__onboarding_milestones.account_id
+        first_paid_month,
+        is_onboarded
+    from {{ ref('int_account_onboarding') }}
 ),
 
 mrr as (
@@ -93,17 +83,11 @@ activation_months as (
 
 onboarding_months as (
     select
-        cast({{ dbt.date_trunc('month', 'revenue.first_paid_date') }} as date) as kpi_month,
+        first_paid_month as kpi_month,
         count(*) as new_paying_accounts,
-        cast(sum(
-            case
-                when coalesce(milestones.milestones_done, 0) >= {{ var('onboarding_milestones') | length }} then 1
-                else 0
-            end
-        ) as bigint) as onboarded_accounts
-    from revenue
-    left join milestones on revenue.account_id = milestones.account_id
-    group by cast({{ dbt.date_trunc('month', 'revenue.first_paid_date') }} as date)
+        {{ count_where("is_onboarded") }} as onboarded_accounts
+    from onboarding
+    group by first_paid_month
 ),
 
 months as (

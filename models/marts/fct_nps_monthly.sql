@@ -1,8 +1,8 @@
 {#- NPS by month up to as_of, overall and by plan, value tier and industry, as a long
     table (one row per month, dimension and value). A month's NPS counts the
     responses given in that month (up to as_of, so the as_of month is partial), the
-    latest per user within the month; NPS = % promoters - % detractors, from -100 to
-    100. Plan and value tier are the account's on as_of, not at the time of the
+    latest per user within the month (int_nps_responses_deduplicated_to_user_months);
+    NPS = % promoters - % detractors, from -100 to 100. Plan and value tier are the account's on as_of, not at the time of the
     response; `none` for an account not paying on as_of (int_nps_responses_enriched). -#}
 with
 
@@ -13,42 +13,14 @@ as_of as (
     from {{ ref('int_as_of_date') }}
 ),
 
-responses as (
-    select
-        response_id,
-        user_id,
-        responded_at,
-        nps_category,
-        plan_name,
-        value_tier,
-        industry,
-        cast({{ dbt.date_trunc('month', 'cast(responded_at as date)') }} as date) as month_start
-    from {{ ref('int_nps_responses_enriched') }}
-),
-
-ranked as (
-    select
-        month_start,
-        nps_category,
-        plan_name,
-        value_tier,
-        industry,
-        row_number() over (
-            partition by user_id, month_start
-            order by responded_at desc, response_id desc
-        ) as user_recency
-    from responses
-),
-
 latest_per_user as (
     select
-        month_start,
+        response_month as month_start,
         nps_category,
         plan_name,
         value_tier,
         industry
-    from ranked
-    where user_recency = 1
+    from {{ ref('int_nps_responses_deduplicated_to_user_months') }}
 ),
 
 by_dimension as (

@@ -42,21 +42,41 @@ trials as (
     from {{ ref('int_trials') }}
 ),
 
-revenue as (
+-- the member entity a user or trial counts for: the user itself, and its account
+entity_users as (
     select
-        account_id,
-        first_paid_date
-    from {{ ref('int_account_revenue') }}
-    where first_paid_date is not null
+        'user' as entity_type,
+        user_id as entity_id,
+        user_id
+    from users
+    union all
+    select
+        'account' as entity_type,
+        account_id as entity_id,
+        user_id
+    from users
 ),
 
-milestones as (
+entity_trials as (
     select
-        stg_cs__onboarding_milestones.account_id,
-        count(distinct stg_cs__onboarding_milestones.milestone_key) as milestones_done
-    from {{ ref('stg_cs__onboarding_milestones') }}
-    inner join as_of on cast(stg_cs__onboarding_milestones.completed_at as date) <= as_of.as_of_date
-    group by stg_cs__onboarding_milestones.account_id
+        'user' as entity_type,
+        user_id as entity_id,
+        trial_id
+    from trials
+    union all
+    select
+        'account' as entity_type,
+        account_id as entity_id,
+        trial_id
+    from trials
+),
+
+onboarding as (
+    select
+        account_id,
+        first_paid_month,
+        is_onboarded
+    from {{ ref('int_account_onboarding') }}
 ),
 
 movements as (
@@ -73,12 +93,10 @@ movements as (
 
 responses as (
     select
-        response_id,
         user_id,
-        responded_at,
-        nps_category,
-        cast({{ dbt.date_trunc('month', 'cast(responded_at as date)') }} as date) as response_month
-    from {{ ref('int_nps_responses_enriched') }}
+        response_month,
+        nps_category
+    from {{ ref('int_nps_responses_deduplicated_to_user_months') }}
 ),
 
 month_as_of as (
@@ -120,19 +138,11 @@ cohort_users as (
         users.signup_date,
         users.activation_date
     from cohort
-    inner join users on cohort.entity_id = users.user_id
-    where cohort.entity_type = 'user'
-    union all
-    select
-        cohort.kpi_month,
-        cohort.segment_key,
-        cohort.entity_type,
-        users.user_id,
-        users.signup_date,
-        users.activation_date
-    from cohort
-    inner join users on cohort.entity_id = users.account_id
-    where cohort.entity_type = 'account'
+    inner join entity_users
+        on
+            cohort.entity_type = entity_users.entity_type
+            and cohort.entity_id = entity_users.entity_id
+    inner join users on entity_users.user_id = users.user_id
 ),
 
 cohort_trials as (
@@ -144,19 +154,11 @@ cohort_trials as (
         trials.trial_end_date,
         trials.converted_at
     from cohort
-    inner join trials on cohort.entity_id = trials.user_id
-    where cohort.entity_type = 'user'
-    union all
-    select
-        cohort.kpi_month,
-        cohort.segment_key,
-        cohort.entity_type,
-        trials.trial_id,
-        trials.trial_end_date,
-        trials.converted_at
-    from cohort
-    inner join trials on cohort.entity_id = trials.account_id
-    where cohort.entity_type = 'account'
+    inner join entity_trials
+        on
+            cohort.entity_type = entity_trials.entity_type
+            and cohort.entity_id = entity_trials.entity_id
+    inner join trials on entity_trials.trial_id = trials.trial_id
 ),
 
 trial_kpis as (
@@ -186,34 +188,20 @@ activation_kpis as (
     group by kpi_month, segment_key, entity_type
 ),
 
-ranked_responses as (
+nps_kpis as (
     select
         cohort_users.kpi_month,
         cohort_users.segment_key,
         cohort_users.entity_type,
-        responses.nps_category,
-        row_number() over (
-            partition by cohort_users.kpi_month, cohort_users.segment_key, cohort_users.entity_type, responses.user_id
-            order by responses.responded_at desc, responses.response_id desc
-        ) as user_recency
+        count(*) as nps_responses,
+        {{ count_where("responses.nps_category = 'promoter'") }} as nps_promoters,
+        {{ count_where("responses.nps_category = 'detractor'") }} as nps_detractors
     from cohort_users
     inner join responses
         on
             cohort_users.user_id = responses.user_id
             and cohort_users.kpi_month = responses.response_month
-),
-
-nps_kpis as (
-    select
-        kpi_month,
-        segment_key,
-        entity_type,
-        count(*) as nps_responses,
-        {{ count_where("nps_category = 'promoter'") }} as nps_promoters,
-        {{ count_where("nps_category = 'detractor'") }} as nps_detractors
-    from ranked_responses
-    where user_recency = 1
-    group by kpi_month, segment_key, entity_type
+    group by cohort_users.kpi_month, cohort_users.segment_key, cohort_users.entity_type
 ),
 
 cohort_accounts as (
@@ -232,13 +220,12 @@ onboarding_kpis as (
         cohort_accounts.segment_key,
         cohort_accounts.entity_type,
         count(*) as new_paying_accounts,
-        {{ count_where(
-            "coalesce(milestones.milestones_done, 0) >= " ~ (var('onboarding_milestones') | length)
-        ) }} as onboarded_accounts
+        {{ count_where("onboarding.is_onboarded") }} as onboarded_accounts
     from cohort_accounts
-    inner join revenue on cohort_accounts.account_id = revenue.account_id
-    left join milestones on cohort_accounts.account_id = milestones.account_id
-    where cast({{ dbt.date_trunc('month', 'revenue.first_paid_date') }} as date) = cohort_accounts.kpi_month
+    inner join onboarding
+        on
+            cohort_accounts.account_id = onboarding.account_id
+            and cohort_accounts.kpi_month = onboarding.first_paid_month
     group by cohort_accounts.kpi_month, cohort_accounts.segment_key, cohort_accounts.entity_type
 ),
 

@@ -19,7 +19,7 @@ audited as (
         select
             '{{ entry.table }}' as source_table,
             '{{ entry.model }}' as staging_model,
-            (select count(*) from {{ source(entry.source, entry.table) }}) as read_rows,
+            (select count(*) from {{ raw_relation(entry.source, entry.table) }}) as read_rows,
             (select count(*) from {{ ref(entry.model) }}) as staged_rows,
             sum(case when base._row_status = 'quarantined' then 1 else 0 end) as quarantined_rows,
             sum(case when base._row_status = 'collapsed' then 1 else 0 end) as collapsed_rows,

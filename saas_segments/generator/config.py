@@ -17,11 +17,25 @@ SECONDS_PER_DAY = 86_400
 RECENT_DAYS = 30
 BASELINE_DAYS = 60
 TRIAL_DAYS = 21
-#: default segment thresholds (dbt vars power_min_active_days, trial_engaged_min_days,
-#: inactive_min_baseline_days) that boundary personas sit exactly on and one day short of
+#: default segment thresholds (the dbt vars of the same name, lower case) that boundary
+#: personas sit exactly on and one day outside of
 POWER_MIN_ACTIVE_DAYS = 15
 TRIAL_ENGAGED_MIN_DAYS = 4
 INACTIVE_MIN_BASELINE_DAYS = 4
+TRIAL_ENGAGED_MIN_CORE_FEATURES = 2
+TRIAL_LOW_MIN_AGE_DAYS = 3
+SHALLOW_MIN_LOGIN_DAYS = 15
+NEVER_USED_CORE_MIN_SIGNUP_DAYS = 14
+MISSING_MOST_VALUABLE_MIN_ACCOUNT_DAYS = 30
+SHALLOW_MAX_FEATURES = 1
+ONBOARDING_WINDOW_DAYS = 90
+CONTENT_HEAVY_MIN_TOUCHES = 8
+CONTENT_HEAVY_MAX_TRIAL_ACTIVE_DAYS = 2
+SLOW_PAYER_MIN_LEAD_DAYS = 21
+SLOW_PAYER_MAX_ACTIVE_DAYS = 4
+FAST_CONVERTER_MAX_DAYS = 7
+LATE_CONVERTER_LAST_TRIAL_DAYS = 3
+LATE_CONVERTER_MIN_UPGRADE_DAYS = 60
 DEFAULT_END_DATE = "2026-06-30"
 
 

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .config import (
-    BUSINESS, CHANNELS, ENTERPRISE, FEATURES, INDUSTRIES, LOCATION_TYPES, NEEDS, PRO,
-    REGION_CURRENCIES, REGIONS, STARTER, TRIAL_DAYS, Calendar, Scale, stream,
+    BUSINESS, CHANNELS, ENTERPRISE, FAST_CONVERTER_MAX_DAYS, FEATURES, INDUSTRIES, LATE_CONVERTER_LAST_TRIAL_DAYS,
+    LATE_CONVERTER_MIN_UPGRADE_DAYS, LOCATION_TYPES, MISSING_MOST_VALUABLE_MIN_ACCOUNT_DAYS, NEEDS, ONBOARDING_WINDOW_DAYS, PRO, REGION_CURRENCIES, REGIONS,
+    STARTER, TRIAL_DAYS, TRIAL_LOW_MIN_AGE_DAYS, Calendar, Scale, stream,
 )
 from .movements import Timeline, plan_changes, plan_churn, plan_new, window_months
 from .personas import (
@@ -110,6 +111,20 @@ def _assign_journeys(rng: np.random.Generator, persona: np.ndarray, scale: Scale
     return journey
 
 
+def _journey_boundaries(journey: np.ndarray, conv_off: np.ndarray) -> None:
+    """Conversion-delay boundary personas: every fifth fast and late converter exactly on its threshold, the next one a day outside.
+
+    Days count from the trial's start date to the conversion date (fast) and from the
+    conversion date to the trial's end date (late), so an off-by-one threshold moves them.
+    """
+    fast = np.flatnonzero(journey == Journey.FAST)
+    conv_off[fast[0::5]] = FAST_CONVERTER_MAX_DAYS
+    conv_off[fast[1::5]] = FAST_CONVERTER_MAX_DAYS + 1
+    late = np.flatnonzero(journey == Journey.LATE)
+    conv_off[late[0::5]] = TRIAL_DAYS - LATE_CONVERTER_LAST_TRIAL_DAYS
+    conv_off[late[1::5]] = TRIAL_DAYS - LATE_CONVERTER_LAST_TRIAL_DAYS - 1
+
+
 def _annual_start(rng: np.random.Generator, p0: np.ndarray, last: int) -> np.ndarray:
     """Move annual paid starts so that no renewal falls in (as_of-95, as_of+65)."""
     age = last - p0
@@ -149,6 +164,9 @@ def build_accounts(scale: Scale, cal: Calendar, seed: int, spike: Spike | None) 
     idx = pick(A.TRIAL_LOW)
     old = rng.random(len(idx)) < 0.5
     created[idx] = np.where(old, rng.integers(last - 19, last - 15, len(idx)), rng.integers(last - 10, last - 3, len(idx)))
+    # trial-age boundary personas: exactly the minimum age, and a day younger
+    created[idx[0::5]] = last - TRIAL_LOW_MIN_AGE_DAYS
+    created[idx[1::5]] = last - TRIAL_LOW_MIN_AGE_DAYS + 1
     idx = np.concatenate([pick(A.TRIAL_LOST), pick(A.CONTENT)])
     created[idx] = _growth(rng, len(idx), 0, last - 120)
     lost = pick(A.TRIAL_LOST)
@@ -163,6 +181,7 @@ def build_accounts(scale: Scale, cal: Calendar, seed: int, spike: Spike | None) 
     late = np.isin(journey, (Journey.LATE, Journey.LATE_FLAT))
     conv_off[late] = rng.integers(19, 27, int(late.sum()))
     conv_off[journey == Journey.NONE] = 0
+    _journey_boundaries(journey, conv_off)
 
     idx = pick(A.CHURNED)
     p0[idx] = _growth(rng, len(idx), 30, last - 400)
@@ -182,6 +201,14 @@ def build_accounts(scale: Scale, cal: Calendar, seed: int, spike: Spike | None) 
     p0[paying] = 30 + np.floor((pmax[paying] - 30 + 1) * rng.random(len(paying)) ** 0.6).astype(np.int64)
     onboarding = pick(A.ONBOARDING)
     p0[onboarding] = rng.integers(last - 80, last - 29, len(onboarding))
+    # onboarding-window boundary personas: paid on the window's first day, and the day before
+    p0[onboarding[0::5]] = last - ONBOARDING_WINDOW_DAYS + 1
+    p0[onboarding[1::5]] = last - ONBOARDING_WINDOW_DAYS
+    # account-age boundary personas (their users skip the most valuable features, see
+    # users.py): created one day past the minimum age, and on it
+    trial_days = np.where(journey == Journey.NONE, 0, conv_off)
+    p0[onboarding[2::5]] = last - MISSING_MOST_VALUABLE_MIN_ACCOUNT_DAYS - 1 + trial_days[onboarding[2::5]]
+    p0[onboarding[3::5]] = last - MISSING_MOST_VALUABLE_MIN_ACCOUNT_DAYS + trial_days[onboarding[3::5]]
     steady_annual = paying[annual[paying] & ~np.isin(persona[paying], ANNUAL_RENEWING + (A.ONBOARDING,))]
     p0[steady_annual] = _annual_start(rng, p0[steady_annual], last)
     renewing = np.flatnonzero(np.isin(persona, ANNUAL_RENEWING))
@@ -218,6 +245,9 @@ def build_accounts(scale: Scale, cal: Calendar, seed: int, spike: Spike | None) 
     seats1 = seats0.copy()
     idx = np.flatnonzero(journey == Journey.LATE)
     change[idx] = p0[idx] + rng.integers(90, 201, len(idx))
+    # upgrade-delay boundary personas: exactly on the minimum and one day short of it
+    change[idx[2::5]] = p0[idx[2::5]] + LATE_CONVERTER_MIN_UPGRADE_DAYS
+    change[idx[3::5]] = p0[idx[3::5]] + LATE_CONVERTER_MIN_UPGRADE_DAYS - 1
     plan1[idx] = PRO
     seats1[idx] = seats0[idx] + rng.integers(0, 4, len(idx))
     idx = np.flatnonzero(down)

@@ -18,6 +18,9 @@ the data on disk.  Interpretations of the definitions' loose ends:
   ``max(potential_arr - ARR, 0)`` (ties by account id).
 * low_value_high_maintenance: minutes per USD of MRR over the last 90 days at or
   above the 75th percentile (linear interpolation) of all paying accounts.
+* journeys count UTC dates: days from the trial's start date to the conversion
+  date (fast), from the conversion date to the trial's end date (late), from the
+  first web touch's date to the account's signup date (slow payer lead).
 * at-risk "falling usage" = the account's recent active-day rate below its
   baseline rate; MRR contraction = a plan or seat change in the last 90 days to
   a lower USD MRR; the account's NPS is its users' latest response.
@@ -33,8 +36,12 @@ import numpy as np
 from .activity import Aggregates
 from .billing import mrr_usd
 from .config import (
-    BUSINESS, CORE_MASK, FREE, INACTIVE_MIN_BASELINE_DAYS, MV_MASK, N_FEATURES, PLANS, POWER_MIN_ACTIVE_DAYS,
-    SECONDS_PER_DAY, TRIAL_ENGAGED_MIN_DAYS,
+    BUSINESS, CONTENT_HEAVY_MAX_TRIAL_ACTIVE_DAYS, CONTENT_HEAVY_MIN_TOUCHES, CORE_MASK, FAST_CONVERTER_MAX_DAYS, FREE,
+    INACTIVE_MIN_BASELINE_DAYS, LATE_CONVERTER_LAST_TRIAL_DAYS, LATE_CONVERTER_MIN_UPGRADE_DAYS, MISSING_MOST_VALUABLE_MIN_ACCOUNT_DAYS, MV_MASK, N_FEATURES,
+    NEVER_USED_CORE_MIN_SIGNUP_DAYS,
+    ONBOARDING_WINDOW_DAYS, PLANS, POWER_MIN_ACTIVE_DAYS, SECONDS_PER_DAY, SHALLOW_MAX_FEATURES, SHALLOW_MIN_LOGIN_DAYS,
+    SLOW_PAYER_MAX_ACTIVE_DAYS, SLOW_PAYER_MIN_LEAD_DAYS, TRIAL_ENGAGED_MIN_CORE_FEATURES, TRIAL_ENGAGED_MIN_DAYS,
+    TRIAL_LOW_MIN_AGE_DAYS,
 )
 from .world import World
 
@@ -76,13 +83,14 @@ def user_segments(w: World, agg: Aggregates) -> dict[str, np.ndarray]:
     latest = _latest_nps(w, by_account=False, since_day=cal.last - 179)
     responded = latest >= 0
     return {
-        "trial_engaged": running & (agg.act_trial >= TRIAL_ENGAGED_MIN_DAYS) & (core_trial >= 2),
-        "trial_low_engagement": running & (trial_age >= 3) & ((agg.act_last7 <= 1) | (core_trial == 0)),
+        "trial_engaged": running & (agg.act_trial >= TRIAL_ENGAGED_MIN_DAYS) & (core_trial >= TRIAL_ENGAGED_MIN_CORE_FEATURES),
+        "trial_low_engagement": running & (trial_age >= TRIAL_LOW_MIN_AGE_DAYS) & ((agg.act_last7 <= 1) | (core_trial == 0)),
         "power_users": power,
-        "shallow_actives": ~deleted & (agg.login_recent >= 15) & (POP[agg.feats_recent] <= 1) & ~power,
+        "shallow_actives": ~deleted & (agg.login_recent >= SHALLOW_MIN_LOGIN_DAYS)
+        & (POP[agg.feats_recent] <= SHALLOW_MAX_FEATURES) & ~power,
         "inactive_users": ~deleted & (agg.act_base >= INACTIVE_MIN_BASELINE_DAYS)
         & (agg.act_recent * 60 <= 0.25 * agg.act_base * 30),
-        "never_used_core": (cal.last - u.u0 >= 14) & ~deleted & ((agg.feats_ever & CORE_MASK) == 0),
+        "never_used_core": (cal.last - u.u0 >= NEVER_USED_CORE_MIN_SIGNUP_DAYS) & ~deleted & ((agg.feats_ever & CORE_MASK) == 0),
         "early_adopters": ~deleted & (u.is_beta | w.acc.is_beta_program[u.account] | (agg.early != 0)),
         "nps_promoters": responded & (latest >= 9),
         "nps_passives": responded & (latest >= 7) & (latest <= 8),
@@ -124,7 +132,7 @@ def account_segments(w: World, agg: Aggregates) -> dict[str, np.ndarray]:
     first_start, first_plan = _first_paid(w)
     running = v.running
     plan_now = np.where(running >= 0, w.subs.plan[np.maximum(running, 0)], -1)
-    onboarding = paying & (first_start >= last - 89) & ((plan_now >= BUSINESS) | (v.arr >= high_min))
+    onboarding = paying & (first_start > last - ONBOARDING_WINDOW_DAYS) & ((plan_now >= BUSINESS) | (v.arr >= high_min))
 
     detractor = _latest_nps(w, by_account=True, since_day=-10**6)
     t = w.tickets
@@ -157,14 +165,16 @@ def account_segments(w: World, agg: Aggregates) -> dict[str, np.ndarray]:
     converted = acc.has_trial & (tr["converted"] >= 0)
     as_of_start = cal.seconds(last)
     non_converter = acc.has_trial & (tr["ends"] < as_of_start) & ~converted
-    fast = converted & (tr["converted"] - tr["started"] <= 7 * SECONDS_PER_DAY) & (PLAN_RANK[np.maximum(first_plan, 0)] >= 3)
-    late_conv = converted & (tr["converted"] >= tr["ends"] - 3 * SECONDS_PER_DAY)
+    started_day, converted_day, ends_day = (tr[k] // SECONDS_PER_DAY for k in ("started", "converted", "ends"))
+    fast = (converted & (converted_day - started_day <= FAST_CONVERTER_MAX_DAYS)
+            & (PLAN_RANK[np.maximum(first_plan, 0)] >= 3))
+    late_conv = converted & (ends_day - converted_day <= LATE_CONVERTER_LAST_TRIAL_DAYS)
     upgraded = np.zeros(acc.n, bool)
     s = w.subs
     conv_day = acc.conv_day
     for j in range(s.n):
         i = s.account[j]
-        if conv_day[i] >= 0 and s.start[j] >= conv_day[i] + 60 and s.start[j] <= last and PLAN_RANK[s.plan[j]] > PLAN_RANK[max(first_plan[i], 0)]:
+        if conv_day[i] >= 0 and s.start[j] >= conv_day[i] + LATE_CONVERTER_MIN_UPGRADE_DAYS and s.start[j] <= last and PLAN_RANK[s.plan[j]] > PLAN_RANK[max(first_plan[i], 0)]:
             upgraded[i] = True
     touches = w.touches
     known = touches.user >= 0
@@ -178,11 +188,11 @@ def account_segments(w: World, agg: Aggregates) -> dict[str, np.ndarray]:
     n_content = np.bincount(owner[content], minlength=acc.n)
     first_touch = np.full(acc.n, np.iinfo(np.int64).max, np.int64)
     np.minimum.at(first_touch, owner[linked], ts[linked])
-    signup = cal.seconds(acc.created_day, acc.created_sec)
-    slow = converted & (first_touch <= signup - 21 * SECONDS_PER_DAY) & (agg.acc_days_pay30 <= 4)
+    lead_days = acc.created_day + cal.start_epoch_day - first_touch // SECONDS_PER_DAY
+    slow = converted & (lead_days >= SLOW_PAYER_MIN_LEAD_DAYS) & (agg.acc_days_pay30 <= SLOW_PAYER_MAX_ACTIVE_DAYS)
     return {
         "inactive_accounts": inactive,
-        "missing_most_valuable": paying & (last - acc.created_day > 30) & ((agg.acc_feats_ever & MV_MASK) == 0),
+        "missing_most_valuable": paying & (last - acc.created_day > MISSING_MOST_VALUABLE_MIN_ACCOUNT_DAYS) & ((agg.acc_feats_ever & MV_MASK) == 0),
         "onboarding_strategic": onboarding,
         "at_risk_of_churn": at_risk,
         "low_value_high_maintenance": lvhm,
@@ -194,7 +204,8 @@ def account_segments(w: World, agg: Aggregates) -> dict[str, np.ndarray]:
         "trial_non_converter": non_converter,
         "fast_converter": fast,
         "late_converter": late_conv & upgraded,
-        "content_heavy_researcher": acc.has_trial & (n_content >= 8) & (agg.acc_days_trial <= 2),
+        "content_heavy_researcher": acc.has_trial & (n_content >= CONTENT_HEAVY_MIN_TOUCHES)
+        & (agg.acc_days_trial <= CONTENT_HEAVY_MAX_TRIAL_ACTIVE_DAYS),
         "slow_low_engagement_payer": slow,
     }
 

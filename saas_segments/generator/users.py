@@ -13,8 +13,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from .config import (
-    FEATURE_IDX, FEATURES, INACTIVE_MIN_BASELINE_DAYS, MV_MASK, NEW_FEATURE_IDX, PIONEER_WINDOW,
-    POWER_MIN_ACTIVE_DAYS, ROLES, TRIAL_ENGAGED_MIN_DAYS, Calendar, Scale, feature_mask, stream,
+    CONTENT_HEAVY_MAX_TRIAL_ACTIVE_DAYS, CORE_MASK, FEATURE_IDX, FEATURES, INACTIVE_MIN_BASELINE_DAYS,
+    MISSING_MOST_VALUABLE_MIN_ACCOUNT_DAYS, MV_MASK, NEVER_USED_CORE_MIN_SIGNUP_DAYS, NEW_FEATURE_IDX, PIONEER_WINDOW, POWER_MIN_ACTIVE_DAYS, ROLES, SHALLOW_MAX_FEATURES, SHALLOW_MIN_LOGIN_DAYS,
+    SLOW_PAYER_MAX_ACTIVE_DAYS, TRIAL_ENGAGED_MIN_CORE_FEATURES, TRIAL_ENGAGED_MIN_DAYS, Calendar, Scale,
+    feature_mask, stream,
 )
 from .entities import Accounts, new_feature_days, trial_end_day
 from .personas import (
@@ -138,6 +140,9 @@ def build_users(acc: Accounts, scale: Scale, cal: Calendar, seed: int) -> Users:
     lo[slow] = p0[slow] + 31
     onb = ap == A.ONBOARDING
     lo[onb], hi[onb] = p0[onb], last - 10
+    # the account-age boundary personas' users all sign up with the account
+    young = _young_onboarding(acc, last)[a]
+    lo[young], hi[young] = c[young], c[young]
     for persona in (A.TRIAL_ENGAGED, A.TRIAL_LOW, A.SPIKE):
         hi[ap == persona] = c[ap == persona]
     lost = ap == A.TRIAL_LOST
@@ -183,6 +188,10 @@ def build_users(acc: Accounts, scale: Scale, cal: Calendar, seed: int) -> Users:
     never_core = np.zeros(n, bool)
     never_core[_choose(rng, steady_regular & ~primary & (u0 <= last - 30),
                        planted_count(*NEVER_CORE_MIX, scale.users))] = True
+    # signup-age boundary personas: signed up exactly the minimum days ago, and a day later
+    planted = np.flatnonzero(never_core)
+    u0[planted[0::6]] = last - NEVER_USED_CORE_MIN_SIGNUP_DAYS
+    u0[planted[1::6]] = last - NEVER_USED_CORE_MIN_SIGNUP_DAYS + 1
     is_beta = np.zeros(n, bool)
     is_beta[_choose(rng, steady_regular & (ap == A.REGULAR) & ~never_core,
                     planted_count(*BETA_USER_MIX, scale.users))] = True
@@ -230,6 +239,7 @@ def build_users(acc: Accounts, scale: Scale, cal: Calendar, seed: int) -> Users:
     sel = persona == U.SHALLOW
     rates[sel, HIST], rates[sel, BASE] = 0.5, 0.7
     exact(sel, RECENT, 18, 26)
+    _on_boundary(kfix, sel, RECENT, SHALLOW_MIN_LOGIN_DAYS)
     sel = persona == U.DROPOFF
     rates[sel, HIST] = 0.2
     k = exact(sel, BASE, 10, 16)
@@ -270,6 +280,7 @@ def build_users(acc: Accounts, scale: Scale, cal: Calendar, seed: int) -> Users:
             rates[sel, WA] = rng.uniform(0.15, 0.45, int(sel.sum()))
         else:
             exact(sel, WA, lo_k, hi_k)
+    _account_day_boundaries(kfix, acc, a, primary)
     sel = persona == U.SPIKE_LOW
     kfix[sel, HIST:RECENT + 1] = 0
     win[sel, 0] = np.stack([u0[sel], u0[sel] + 3], axis=1)
@@ -278,7 +289,7 @@ def build_users(acc: Accounts, scale: Scale, cal: Calendar, seed: int) -> Users:
     rs = rng.integers(2, 5, int(sel.sum())).astype(np.float64)
     rates[sel, HIST], rates[sel, BASE], rates[sel, RECENT] = rs / 30, rs / 30, (rs + 1) / 30
 
-    fset = _feature_sets(rng, acc, a, persona, primary, never_core)
+    fset = _feature_sets(rng, acc, a, persona, primary, never_core, last)
     fset |= pioneer
     m = rng.integers(1, 3, n).astype(np.int64)
     m[persona == U.POWER] = 3
@@ -310,13 +321,63 @@ def _on_boundary(kfix: np.ndarray, sel: np.ndarray, slot: int, threshold: int) -
     return np.sort(np.concatenate([idx[0::4], idx[1::4]]))
 
 
+def _young_onboarding(acc: Accounts, last: int) -> np.ndarray:
+    """Onboarding accounts created at most one day past missing_most_valuable_min_account_days before as_of."""
+    return (acc.persona == A.ONBOARDING) & (acc.created_day >= last - MISSING_MOST_VALUABLE_MIN_ACCOUNT_DAYS - 1)
+
+
+def _account_day_boundaries(kfix: np.ndarray, acc: Accounts, a: np.ndarray, primary: np.ndarray) -> None:
+    """Account active-day boundary personas, active through their primary user alone.
+
+    Content researchers (every fifth from the third on) are active on exactly
+    content_heavy_max_trial_active_days trial days, the next one a day more; slow payers
+    likewise on slow_payer_max_active_days days of their first paid window.
+    """
+    for accounts, slot, threshold in (
+        (np.flatnonzero(acc.persona == A.CONTENT), WA, CONTENT_HEAVY_MAX_TRIAL_ACTIVE_DAYS),
+        (np.flatnonzero(acc.journey == Journey.SLOW), WB, SLOW_PAYER_MAX_ACTIVE_DAYS),
+    ):
+        for planted, days in ((accounts[2::5], threshold), (accounts[3::5], threshold + 1)):
+            users = np.isin(a, planted)
+            kfix[users, slot] = np.where(primary[users], days, 0)
+
+
+def _feature_count_boundaries(fset: np.ndarray, persona: np.ndarray) -> None:
+    """Feature-count boundary personas.
+
+    Every fourth engaged trial user from the third on works with exactly
+    trial_engaged_min_core_features core features, the next one with one fewer; every
+    fourth shallow active from the third on with one feature more than
+    shallow_max_features (the others have at most that many).
+    """
+    engaged = np.flatnonzero(persona == U.TRIAL_ENGAGED)
+    for planted, count in ((engaged[2::4], TRIAL_ENGAGED_MIN_CORE_FEATURES),
+                           (engaged[3::4], TRIAL_ENGAGED_MIN_CORE_FEATURES - 1)):
+        fset[planted] = _lowest_bits(fset[planted] & CORE_MASK, count)
+    shallow = np.flatnonzero(persona == U.SHALLOW)[2::4]
+    pool = sum(1 << FEATURE_IDX[k] for k in ("dashboards", "search", "sso"))
+    fset[shallow] = _lowest_bits(np.full(len(shallow), pool, np.int64), SHALLOW_MAX_FEATURES + 1)
+
+
+def _lowest_bits(masks: np.ndarray, count: int) -> np.ndarray:
+    """The ``count`` lowest set bits of each mask."""
+    out = np.zeros_like(masks)
+    rest = masks.copy()
+    for _ in range(count):
+        low = rest & -rest
+        out |= low
+        rest &= ~low
+    return out
+
+
 def _feature_sets(
     rng: np.random.Generator, acc: Accounts, a: np.ndarray, persona: np.ndarray,
-    primary: np.ndarray, never_core: np.ndarray,
+    primary: np.ndarray, never_core: np.ndarray, last: int,
 ) -> np.ndarray:
     """Bit mask of the features each user works with over their life."""
     n = len(a)
-    missing_mv = acc.persona[a] == A.MISSING_MV
+    # young onboarding accounts (the account-age boundary personas among them) have not found them either
+    missing_mv = (acc.persona[a] == A.MISSING_MV) | _young_onboarding(acc, last)[a]
     reports = 1 << FEATURE_IDX["reports"]
     forced = np.where(~missing_mv & (primary | (rng.random(n) < 0.5)), reports, 0)
     regular = _pick_core(rng, n, rng.integers(2, 4, n), forced)
@@ -344,5 +405,6 @@ def _feature_sets(
     for sel, p_empty in ((persona == U.TRIAL_LOW, 0.5), (persona == U.SPIKE_LOW, 0.7)):
         fset[sel] = rng.choice(plain, size=int(sel.sum()))
         fset[sel & (rng.random(n) < p_empty)] = 0
+    _feature_count_boundaries(fset, persona)
     fset[never_core] = _pick_bits(rng, int(never_core.sum()), SECONDARY_PLAIN, rng.integers(0, 3, int(never_core.sum())))
     return fset

@@ -5,7 +5,8 @@ signup touch (type ``other``) and later touches carry it, which stitches the
 earlier ones to the user.  Background accounts see at most four content touches
 up to the end of their trial (later touches come after the trial), planted
 researchers see ten or more, and planted slow payers first visit 25-60 days
-before signup (everybody else at most 10 days before).
+before signup (everybody else at most 10 days before); boundary personas sit on
+and just past the touch-count and lead-time thresholds.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .config import CONTENT_TOUCH_TYPES, Calendar, stream
+from .config import CONTENT_HEAVY_MIN_TOUCHES, CONTENT_TOUCH_TYPES, SLOW_PAYER_MIN_LEAD_DAYS, Calendar, stream
 from .entities import Accounts, trial_end_day
 from .personas import A, Journey
 from .users import Users
@@ -40,6 +41,25 @@ def anonymous_numbers(visitors: np.ndarray) -> np.ndarray:
     return (np.asarray(visitors, dtype=np.int64) * ANON_SCRAMBLE) % ANON_SPACE
 
 
+def _touch_count_boundaries(acc: Accounts, a: np.ndarray, primary: np.ndarray, n_pre: np.ndarray, n_in: np.ndarray) -> None:
+    """Every fifth content researcher sees exactly content_heavy_min_touches content touches, the next one one fewer.
+
+    Only the primary user's touches count there: half before signup, the rest in the trial.
+    """
+    accounts = np.flatnonzero(acc.persona == A.CONTENT)
+    for planted, count in ((accounts[0::5], CONTENT_HEAVY_MIN_TOUCHES), (accounts[1::5], CONTENT_HEAVY_MIN_TOUCHES - 1)):
+        users = np.isin(a, planted)
+        n_pre[users] = np.where(primary[users], count // 2, 0)
+        n_in[users] = np.where(primary[users], count - count // 2, 0)
+
+
+def _lead_boundaries(acc: Accounts, a: np.ndarray, primary: np.ndarray, slow_lead: np.ndarray) -> None:
+    """Every fifth slow payer first visits exactly slow_payer_min_lead_days days before signup, the next one a day later."""
+    accounts = np.flatnonzero(acc.journey == Journey.SLOW)
+    for planted, days in ((accounts[0::5], SLOW_PAYER_MIN_LEAD_DAYS), (accounts[1::5], SLOW_PAYER_MIN_LEAD_DAYS - 1)):
+        slow_lead[np.isin(a, planted) & primary] = days
+
+
 def build_touches(acc: Accounts, users: Users, cal: Calendar, seed: int) -> Touches:
     """All web touches of all users plus never-identified visitors."""
     rng = stream(seed, "touches")
@@ -58,17 +78,21 @@ def build_touches(acc: Accounts, users: Users, cal: Calendar, seed: int) -> Touc
     slow = (acc.journey[a] == Journey.SLOW) & primary
     n_pre[content] = rng.integers(4, 9, int(content.sum()))
     n_pre[slow] = rng.integers(3, 7, int(slow.sum()))
+    n_in = np.zeros(n, np.int64)
+    n_in[content] = rng.integers(6, 11, int(content.sum()))
+    _touch_count_boundaries(acc, a, primary, n_pre, n_in)
     lead = np.where(content, 18, 10)
     who = np.repeat(np.arange(n), n_pre)
     back = 1 + np.floor(rng.random(len(who)) * lead[who]).astype(np.int64)
     slow_lead = rng.integers(25, 61, n)
+    _lead_boundaries(acc, a, primary, slow_lead)
     back = np.where(slow[who], 1 + np.floor(rng.random(len(who)) * slow_lead[who]).astype(np.int64), back)
     first = np.r_[True, who[1:] != who[:-1]] if len(who) else np.zeros(0, bool)
     back = np.where(slow[who] & first, slow_lead[who], back)
     kind = np.where(content[who], rng.integers(0, OTHER, len(who)), rng.integers(0, OTHER + 1, len(who)))
     add(who, u0[who] - back, rng.integers(0, 86_400, len(who)), kind, False)
 
-    in_trial = np.repeat(np.flatnonzero(content), rng.integers(6, 11, int(content.sum())))
+    in_trial = np.repeat(np.arange(n), n_in)
     tend = trial_end_day(acc)[a]
     add(in_trial, u0[in_trial] + 1 + np.floor(rng.random(len(in_trial)) * (tend[in_trial] - u0[in_trial] - 1)).astype(np.int64),
         rng.integers(0, 86_400, len(in_trial)), rng.integers(0, OTHER, len(in_trial)), True)

@@ -145,22 +145,13 @@ input_floors as (
 
 -- the inputs each segment model names, judged: 2 = below the error floor, 1 = below warn
 segment_inputs as (
-    {%- for source in sources %}
-        {%- set outer = loop %}
-        {%- for name in source.inputs %}
-        select
-            cast('{{ source.model_name }}' as {{ text }}) as model_name,
-            cast('{{ name }}' as {{ text }}) as input_name
-        {%- if not (outer.last and loop.last) %}
-        union all
-        {%- endif %}
-        {%- endfor %}
-    {%- else %}
-        select
-            cast(null as {{ text }}) as model_name,
-            cast(null as {{ text }}) as input_name
-        where 1 = 0
+    {%- set pairs = [] -%}
+    {%- for source in sources -%}
+        {%- for name in source.inputs -%}
+            {%- do pairs.append((source.model_name, name)) -%}
+        {%- endfor -%}
     {%- endfor %}
+    {{ model_name_pairs(pairs, 'input_name') }}
 ),
 
 judged_inputs as (
@@ -223,20 +214,8 @@ segment_reconciliations as (
         {%- for check in source.reconciliations -%}
             {%- do pairs.append((source.model_name, check)) -%}
         {%- endfor -%}
-    {%- endfor -%}
-    {%- for model_name, check in pairs %}
-        select
-            cast('{{ model_name }}' as {{ text }}) as model_name,
-            cast('{{ check }}' as {{ text }}) as check_name
-        {%- if not loop.last %}
-        union all
-        {%- endif %}
-    {%- else %}
-        select
-            cast(null as {{ text }}) as model_name,
-            cast(null as {{ text }}) as check_name
-        where 1 = 0
     {%- endfor %}
+    {{ model_name_pairs(pairs, 'check_name') }}
 ),
 
 failed_reconciliations as (

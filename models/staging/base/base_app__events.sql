@@ -9,7 +9,7 @@
 ) }}
 
 {{ stage_raw_table(
-    'app', 'events', source('app', 'events'),
+    'app', 'events', raw_relation('app', 'events'),
     lookups=[
         orphan_lookup(ref('stg_app__users'), 'user_id', 'orphan_user'),
         orphan_lookup(ref('stg_crm__accounts'), 'account_id', 'orphan_account'),

@@ -1,1 +1,1 @@
-{{ stage_raw_table('app', 'features', source('app', 'features')) }}
+{{ stage_raw_table('app', 'features', raw_relation('app', 'features')) }}

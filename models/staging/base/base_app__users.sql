@@ -1,4 +1,4 @@
 {{ stage_raw_table(
-    'app', 'users', source('app', 'users'),
+    'app', 'users', raw_relation('app', 'users'),
     lookups=[orphan_lookup(ref('stg_crm__accounts'), 'account_id', 'orphan_account')],
 ) }}

@@ -1,5 +1,5 @@
 {{ stage_raw_table(
-    'billing', 'fx_rates', source('billing', 'fx_rates'),
+    'billing', 'fx_rates', raw_relation('billing', 'fx_rates'),
     lookups=[{
         'relation': ref('ref_currencies'), 'alias': 'known_currency', 'columns': ['currency_code'],
         'on': 'known_currency.currency_code = src.currency', 'rule': 'unknown_currency',

@@ -1,5 +1,5 @@
 {{ stage_raw_table(
-    'billing', 'invoices', source('billing', 'invoices'),
+    'billing', 'invoices', raw_relation('billing', 'invoices'),
     lookups=[
         orphan_lookup(ref('stg_crm__accounts'), 'account_id', 'orphan_account'),
         orphan_lookup(ref('stg_billing__subscriptions'), 'subscription_id', 'orphan_subscription'),

@@ -1,4 +1,4 @@
 {{ stage_raw_table(
-    'billing', 'plans', source('billing', 'plans'),
+    'billing', 'plans', raw_relation('billing', 'plans'),
     rules=[['invalid_amount', 'list_price_monthly < 0']],
 ) }}

@@ -3,7 +3,7 @@
     An overlapping period is quarantined when it starts before the end of an earlier
     staged period of the same account (an open period counts as never ending). -#}
 {{ stage_raw_table(
-    'billing', 'subscriptions', source('billing', 'subscriptions'),
+    'billing', 'subscriptions', raw_relation('billing', 'subscriptions'),
     lookups=[
         orphan_lookup(ref('stg_crm__accounts'), 'account_id', 'orphan_account'),
         orphan_lookup(ref('stg_billing__plans'), 'plan_id', 'orphan_plan'),

@@ -1,5 +1,5 @@
 {{ stage_raw_table(
-    'billing', 'trials', source('billing', 'trials'),
+    'billing', 'trials', raw_relation('billing', 'trials'),
     lookups=[
         orphan_lookup(ref('stg_crm__accounts'), 'account_id', 'orphan_account'),
         orphan_lookup(ref('stg_app__users'), 'user_id', 'orphan_user'),

@@ -1,4 +1,4 @@
 {{ stage_raw_table(
-    'crm', 'accounts', source('crm', 'accounts'),
+    'crm', 'accounts', raw_relation('crm', 'accounts'),
     rules=[['invalid_amount', 'potential_arr < 0']],
 ) }}

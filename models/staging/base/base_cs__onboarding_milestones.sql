@@ -1,4 +1,4 @@
 {{ stage_raw_table(
-    'cs', 'onboarding_milestones', source('cs', 'onboarding_milestones'),
+    'cs', 'onboarding_milestones', raw_relation('cs', 'onboarding_milestones'),
     lookups=[orphan_lookup(ref('stg_crm__accounts'), 'account_id', 'orphan_account')],
 ) }}

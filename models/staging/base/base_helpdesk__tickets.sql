@@ -1,5 +1,5 @@
 {{ stage_raw_table(
-    'helpdesk', 'support_tickets', source('helpdesk', 'support_tickets'),
+    'helpdesk', 'support_tickets', raw_relation('helpdesk', 'support_tickets'),
     lookups=[
         orphan_lookup(ref('stg_crm__accounts'), 'account_id', 'orphan_account'),
         orphan_lookup(ref('stg_app__users'), 'user_id', 'orphan_user', optional=true),
