@@ -140,3 +140,14 @@
 {% macro default__materialized_cte() -%}{%- endmacro %}
 
 {% macro postgres__materialized_cte() -%}materialized{%- endmacro %}
+
+{#- Keyword making a CTE referenced twice be inlined into each reference: DuckDB
+    materializes such a CTE by default, which spills for a wide table. PostgreSQL
+    keeps its default (computed once); Spark always inlines. -#}
+{% macro inlined_cte() -%}
+    {{- adapter.dispatch('inlined_cte', 'saas_segments')() -}}
+{%- endmacro %}
+
+{% macro default__inlined_cte() -%}{%- endmacro %}
+
+{% macro duckdb__inlined_cte() -%}not materialized{%- endmacro %}

@@ -218,9 +218,44 @@ def test_refresh_tests_check_the_rewritten_days_and_other_builds_every_row(incre
     assert rows_checked_by(warehouse, next((tmp_path / "compiled").rglob(name))) == every_row
 
 
+def base_and_audit(warehouse: Path) -> tuple[list[tuple], list[tuple]]:
+    """Every row of base_app__events and the events row of the load audit."""
+    return (
+        query(warehouse, "select * from staging.base_app__events order by all"),
+        query(warehouse, "select * from staging.stg_load_audit where source_table = 'events'"),
+    )
+
+
+def test_redelivered_copy_of_an_old_event_is_collapsed_as_in_a_full_build(incremental_run: dict, tmp_path: Path) -> None:
+    """Exact copies of events staged before the refresh window, delivered in a new file,
+    are collapsed (counted in the load audit, which reconciles) by the incremental
+    build, and the table equals a full rebuild of the same raw dir."""
+    raw, warehouse = tmp_path / "raw", tmp_path / "warehouse.duckdb"
+    shutil.copytree(incremental_run["raw"], raw, ignore=shutil.ignore_patterns("part-0000[2-9].parquet"))
+    shutil.copyfile(incremental_run["warehouse"], warehouse)
+    old_day = incremental_run["last_day"] - dt.timedelta(days=10)
+    copied = write_events(raw, raw / "events" / "part-00002.parquet", f"cast(timezone('UTC', occurred_at) as date) = date '{old_day}' and hash(event_id) % 7 = 0")
+    assert copied >= 3
+    select = ["--select", "base_app__events", "stg_load_audit"]
+    dbt(["build", *select], raw_dir=raw, warehouse=warehouse, target_path=tmp_path / "target")
+    assert "late_copies" in next((tmp_path / "target" / "compiled").rglob("base_app__events.sql")).read_text()
+    copies = query(
+        warehouse,
+        "select _row_status, count(*) from staging.base_app__events"
+        f" where event_id in (select event_id from read_parquet('{raw / 'events' / 'part-00002.parquet'}')) group by 1 order by 1",
+    )
+    assert copies == [("collapsed", copied), ("staged", copied)]
+    incremental = base_and_audit(warehouse)
+    raw_rows, collapsed, reconciled = incremental[1][0][2], incremental[1][0][5], incremental[1][0][-1]
+    assert (raw_rows, collapsed, reconciled) == (incremental_run["first_rows"] + incremental_run["appended_rows"] + copied, copied, True)
+    dbt(["build", "--full-refresh", *select], raw_dir=raw, warehouse=warehouse, target_path=tmp_path / "target")
+    assert base_and_audit(warehouse) == incremental
+
+
 def test_event_later_than_the_lookback_fails_the_load_audit(incremental_run: dict, demo_raw_dir: Path) -> None:
-    """An event arriving later than the lookback is not taken in silently: the load
-    audit no longer reconciles and the build fails until a full refresh."""
+    """A new event (an event_id never staged) dated before the refresh window is not
+    taken in silently: the load audit no longer reconciles and the build fails until a
+    full refresh (an exact copy of a staged event is collapsed instead, see above)."""
     raw = incremental_run["raw"]
     too_late = incremental_run["last_day"] - dt.timedelta(days=10)
     with duckdb.connect() as connection:
@@ -244,6 +279,30 @@ def test_event_later_than_the_lookback_fails_the_load_audit(incremental_run: dic
         incremental_run["warehouse"], "select raw_rows - staged_rows - quarantined_rows - collapsed_rows"
         " from staging.stg_load_audit where source_table = 'events'"
     ) == [(1,)]
+
+
+def test_rollup_data_tests_fail_on_a_wrong_feature_count_and_a_catalog_past_the_bit_set(
+    demo_warehouse: Path, demo_raw_dir: Path, tmp_path: Path
+) -> None:
+    """A user-day whose distinct features disagree with the per-feature rollup, and a
+    feature catalog larger than the bit set, each fail their data test."""
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(demo_warehouse, warehouse)
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute(
+            "update intermediate.int_events_aggregated_to_user_days set distinct_features = distinct_features + 1"
+            " where rowid = (select min(rowid) from intermediate.int_events_aggregated_to_user_days where distinct_features > 0)"
+        )
+        connection.execute("create table staging.features_as_built as select * from staging.stg_app__features")
+        connection.execute(
+            "create or replace view staging.stg_app__features as select * replace"
+            " (case when feature_bit = 0 then 63 else feature_bit end as feature_bit) from staging.features_as_built"
+        )
+    tests = ["assert_event_rollups_reconcile", "assert_feature_catalog_fits_the_bit_set"]
+    process = dbt(["test", "--select", *tests], raw_dir=demo_raw_dir, warehouse=warehouse, target_path=tmp_path / "target", check=False)
+    assert process.returncode == 1
+    failed = [line for line in process.stdout.splitlines() if "FAIL 1 " in line]
+    assert sorted(name for name in tests if any(name in line for line in failed)) == sorted(tests), process.stdout
 
 
 def test_build_plan_follows_the_raw_dir_and_its_event_files(tmp_path: Path) -> None:

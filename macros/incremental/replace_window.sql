@@ -37,12 +37,7 @@
     newest day of `window_column` (rows passing `window_filter`) minus
     `incremental_lookback_days`. An empty table gives `true` (recompute everything). -#}
 {% macro replace_window_condition(expression, relation) -%}
-    {%- set newest = 'cast(max(' ~ config.require('window_column') ~ ') as date)' -%}
-    {%- set found = run_query(
-        'select cast(' ~ dbt.dateadd('day', -var('incremental_lookback_days'), newest) ~ ' as date) from ' ~ relation
-        ~ (' where ' ~ config.get('window_filter') if config.get('window_filter') else '')
-    ) -%}
-    {%- set start = found.columns[0].values()[0] -%}
+    {%- set start = replace_window_start(relation) -%}
     {%- set recompute = config.get('window_recompute') -%}
     {%- if start is none -%}
         true
@@ -50,6 +45,18 @@
         ({{ expression }} >= cast('{{ start }}' as date) or {{ expression }} is null
         {%- if recompute %} or ({{ window_recompute_sql(recompute, relation) }}){% endif %})
     {%- endif -%}
+{%- endmacro %}
+
+{#- The first day an incremental run recomputes (a date, or none for an empty table):
+    the newest day of `window_column` in `relation` (rows passing `window_filter`) minus
+    `incremental_lookback_days`. -#}
+{% macro replace_window_start(relation) -%}
+    {%- set newest = 'cast(max(' ~ config.require('window_column') ~ ') as date)' -%}
+    {%- set found = run_query(
+        'select cast(' ~ dbt.dateadd('day', -var('incremental_lookback_days'), newest) ~ ' as date) from ' ~ relation
+        ~ (' where ' ~ config.get('window_filter') if config.get('window_filter') else '')
+    ) -%}
+    {{ return(found.columns[0].values()[0]) }}
 {%- endmacro %}
 
 {#- Condition keeping a model's rows in the window of an incremental run (see

@@ -8,7 +8,10 @@
       2. lookups (orphans, fx coverage): a left join that must find a row;
       3. `rules`: [rule, condition] pairs over the typed columns;
       4. duplicate_key: among rows that passed 1–3, one row per key is kept, the one
-         whose raw values (in column order; text for CSV) sort first;
+         whose raw values (in column order; text for CSV) sort first. Only rows whose
+         typed key repeats among the raw rows (or is null) are ranked: a narrow count
+         of the keys finds them first, every other row is its key's only row (no sort
+         of the whole table);
       5. `window_rules`: [rule, condition] pairs that may use window functions; they
          are evaluated over the rows still staged (`_is_candidate`).
     With `collapse_exact_duplicates`, rows identical in every raw column are
@@ -18,11 +21,19 @@
     `on`, `when` and `select` refer to the raw table as `src`.
     extra_columns: {name: expr} computed on staged output (may use lookup selects).
 
+    staged_record_key: false leaves `_record_key` null on staged rows whose enums were
+    not mapped (the staged key columns hold it; a big table then stores it once).
+
     window_column: for a model built incrementally by day (strategy `replace_window`,
     macros/incremental): only raw rows whose typed `window_column` is in the lookback
     window (or null) are read, and a key already staged before the window makes the
-    new row a `duplicate_key`. -#}
-{% macro stage_raw_table(source_name, table_name, relation, lookups=[], rules=[], window_rules=[], extra_columns={}, collapse_exact_duplicates=false, window_column=none) %}
+    new row a `duplicate_key`. Raw rows dated before the window are counted against
+    the table's rows before it; when there are more (a new file re-delivered old rows),
+    each new row identical in every typed column to a row already built is added as
+    `collapsed` (as a full build collapses it). A new row before the window with any
+    other content is left out: stg_load_audit does not reconcile and the build fails
+    until a full refresh. -#}
+{% macro stage_raw_table(source_name, table_name, relation, lookups=[], rules=[], window_rules=[], extra_columns={}, collapse_exact_duplicates=false, window_column=none, staged_record_key=true) %}
 {%- if not execute -%}
     select 1 as parse_placeholder
 {%- else -%}
@@ -31,6 +42,10 @@
 {%- set keys = columns | selectattr('key') | map(attribute='name') | list -%}
 {%- set load_time = run_started_at.strftime('%Y-%m-%d %H:%M:%S') -%}
 {%- set prior_keys = window_column is not none and is_incremental() -%}
+{%- set late = namespace(start=none) -%}
+{%- if prior_keys -%}
+    {%- set late = namespace(start=late_rows_start(columns, relation, window_column)) -%}
+{%- endif -%}
 with
 
 source_rows as (
@@ -41,14 +56,33 @@ source_rows as (
     from {{ relation }}
 ),
 
+key_values as (
+    select
+        {%- for column in columns if column.key %}
+        {{ typed_contract_value(column) }} as _repeated_{{ column.name }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from (
+        select {% for key in keys %}{{ key }} as _raw_{{ key }}{{ ', ' if not loop.last }}{% endfor %}
+        from {{ relation }}
+    ) as raw_keys
+),
+
+repeated_keys as (
+    {#- Typed keys held by more than one raw row: only their rows are ranked. -#}
+    select
+        {%- for key in keys %}
+        _repeated_{{ key }},
+        {%- endfor %}
+        1 as _found
+    from key_values
+    where {% for key in keys %}_repeated_{{ key }} is not null{{ ' and ' if not loop.last }}{% endfor %}
+    group by {% for key in keys %}_repeated_{{ key }}{{ ', ' if not loop.last }}{% endfor %}
+    having count(*) > 1
+),
+
 typed as {{ materialized_cte() }} (
     select
-        {%- for column in columns %}
-        {{ typed_contract_value(column) }} as {{ column.name }},
-        {%- endfor %}
-        {%- for column in columns %}
-        _raw_{{ column.name }}{{ ',' if not loop.last }}
-        {%- endfor %}
+        {{ typed_and_raw_columns(columns) }}
     from source_rows
 ),
 {%- if window_column %}
@@ -102,8 +136,11 @@ looked_up as (
         {%- else %}
         cast(null as {{ dbt.type_string() }}) as _lookup_rule
         {%- endif %},
-        {{ '_prior_key._found is not null' if prior_keys else 'false' }} as _has_prior_key
+        {{ '_prior_key._found is not null' if prior_keys else 'false' }} as _has_prior_key,
+        (repeated._found is not null{% for key in keys %} or src.{{ key }} is null{% endfor %}) as _key_repeats
     from contract_checked as src
+    left join repeated_keys as repeated
+        on {% for key in keys %}src.{{ key }} = repeated._repeated_{{ key }}{{ ' and ' if not loop.last }}{% endfor %}
     {%- if prior_keys %}
     left join (
         {#- staged keys are unique: no distinct needed -#}
@@ -126,7 +163,7 @@ looked_up as (
     {%- endfor %}
 ),
 
-checked as (
+checked as {{ inlined_cte() }} (
     select
         looked_up.*,
         coalesce(
@@ -143,9 +180,9 @@ checked as (
     from looked_up
 ),
 
-keyed as (
-    {#- One sort per key: rows that passed 1–3 first, then by raw values, so the kept
-        row is the first one and exact copies sit next to each other. -#}
+ranked as (
+    {#- One sort per repeated key: rows that passed 1–3 first, then by raw values, so
+        the kept row is the first one and exact copies sit next to each other. -#}
     select
         checked.*,
         row_number() over key_order as _key_rank,
@@ -160,12 +197,25 @@ keyed as (
         false as _is_copy
         {%- endif %}
     from checked
+    where _key_repeats
     window key_order as (
         partition by {{ keys | join(', ') }}
         order by
             case when _failed_rule is null then 0 else 1 end,
             {% for column in columns %}_raw_{{ column.name }}{{ ', ' if not loop.last }}{% endfor %}
     )
+),
+
+keyed as (
+    select
+        checked.*,
+        cast(1 as {{ dbt.type_bigint() }}) as _key_rank,
+        false as _is_copy
+    from checked
+    where not _key_repeats
+    union all
+    select ranked.*
+    from ranked
 ),
 
 candidates as (
@@ -200,6 +250,68 @@ classified as (
         end as _row_status
     from windowed
 )
+{%- if late.start is not none %}
+{%- set before = window_column ~ " < cast('" ~ late.start ~ "' as date)" %}
+{%- set names = columns | map(attribute='name') | list %},
+
+late_source as (
+    select
+        {{ typed_and_raw_columns(columns) }}
+    from (
+        select
+            {%- for column in columns %}
+            {{ column.name }} as _raw_{{ column.name }}{{ ',' if not loop.last }}
+            {%- endfor %}
+        from {{ relation }}
+    ) as raw_rows
+),
+
+late_keys as (
+    {#- Keys with more raw rows before the window than built ones. -#}
+    select distinct {{ keys | join(', ') }}
+    from (
+        select {{ keys | join(', ') }} from late_source where {{ before }}
+        except all
+        select {{ keys | join(', ') }} from {{ this }} where {{ before }}
+    ) as extra
+),
+
+late_raw as (
+    select
+        late_source.*,
+        row_number() over (
+            partition by {{ names | join(', ') }}
+            order by {% for column in columns %}_raw_{{ column.name }}{{ ', ' if not loop.last }}{% endfor %}
+        ) as _copy_rank
+    from late_source
+    where {{ before }} and {{ keys | join(' || ') if keys | length > 1 else keys[0] }} in (
+        select {{ keys | join(' || ') if keys | length > 1 else keys[0] }} from late_keys
+    )
+),
+
+late_built as (
+    {#- Rows built before the window with the same typed values, per set of values. -#}
+    select
+        {%- for name in names %}
+        {{ name }},
+        {%- endfor %}
+        count(*) as _built_rows
+    from {{ this }}
+    where {{ before }} and {{ keys | join(' || ') if keys | length > 1 else keys[0] }} in (
+        select {{ keys | join(' || ') if keys | length > 1 else keys[0] }} from late_keys
+    )
+    group by {{ names | join(', ') }}
+),
+
+late_copies as (
+    {#- New rows identical to a built row: the ones past the built count. -#}
+    select late_raw.*
+    from late_raw
+    inner join late_built
+        on {% for name in names %}late_raw.{{ name }} is not distinct from late_built.{{ name }}{{ ' and ' if not loop.last }}{% endfor %}
+    where late_raw._copy_rank > late_built._built_rows
+)
+{%- endif %}
 
 select
     {%- for column in columns %}
@@ -216,10 +328,50 @@ select
         else _window_rule
     end as _quarantine_rule,
     _enum_mapped,
+    {%- if staged_record_key %}
     {{ raw_record_text(keys, prefix='_raw_', with_names=false) }} as _record_key,
+    {%- else %}
+    case
+        when _row_status <> 'staged' or _enum_mapped then {{ raw_record_text(keys, prefix='_raw_', with_names=false) }}
+    end as _record_key,
+    {%- endif %}
     case when _row_status <> 'staged' then {{ raw_record_text(columns | map(attribute='name') | list, prefix='_raw_', with_names=true) }} end as _raw_record
 from classified
+{%- if late.start is not none %}
+union all
+select
+    {%- for column in columns %}
+    {{ column.name }},
+    {%- endfor %}
+    {%- for name in extra_columns %}
+    cast(null as {{ dbt.type_string() }}) as {{ name }},
+    {%- endfor %}
+    'collapsed' as _row_status,
+    cast(null as {{ dbt.type_string() }}) as _quarantine_rule,
+    {{ enum_mapped_condition(columns) }} as _enum_mapped,
+    {{ raw_record_text(keys, prefix='_raw_', with_names=false) }} as _record_key,
+    {{ raw_record_text(columns | map(attribute='name') | list, prefix='_raw_', with_names=true) }} as _raw_record
+from late_copies
+{%- endif %}
 {%- endif -%}
+{% endmacro %}
+
+{#- The window start of an incremental run of a model staged by `window_column`
+    when the raw rows dated before it outnumber the table's (new rows arrived there),
+    else none. Counting reads the window column alone. -#}
+{% macro late_rows_start(columns, relation, window_column) %}
+    {%- set start = replace_window_start(this) -%}
+    {%- if start is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set column = columns | selectattr('name', 'equalto', window_column) | first -%}
+    {%- set before = window_column ~ " < cast('" ~ start ~ "' as date)" -%}
+    {%- set counts = run_query(
+        'select (select count(*) from (select ' ~ typed_contract_value(column) ~ ' as ' ~ window_column
+        ~ ' from (select ' ~ window_column ~ ' as _raw_' ~ window_column ~ ' from ' ~ relation ~ ') as raw_rows) as typed_rows'
+        ~ ' where ' ~ before ~ '), (select count(*) from ' ~ this ~ ' where ' ~ before ~ ')'
+    ).rows[0] -%}
+    {{ return(start if counts[0] > counts[1] else none) }}
 {% endmacro %}
 
 {#- Typed value of a contract column; enums are matched case-insensitively to their
@@ -267,4 +419,14 @@ from classified
         {%- do parts.append("coalesce(cast(" ~ prefix ~ name ~ " as " ~ dbt.type_string() ~ "), '')") -%}
     {%- endfor -%}
     {{ dbt.concat(parts) }}
+{%- endmacro %}
+
+{#- Select list: every contract column typed, then its raw value as `_raw_<name>`. -#}
+{% macro typed_and_raw_columns(columns) -%}
+    {%- for column in columns %}
+        {{ typed_contract_value(column) }} as {{ column.name }},
+    {%- endfor %}
+    {%- for column in columns %}
+        _raw_{{ column.name }}{{ ',' if not loop.last }}
+    {%- endfor %}
 {%- endmacro %}

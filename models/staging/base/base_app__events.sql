@@ -19,4 +19,5 @@
     rules=[['missing_required', "event_type = 'feature_used' and feature_key is null"]],
     collapse_exact_duplicates=true,
     window_column='occurred_at',
+    staged_record_key=false,
 ) }}
