@@ -92,7 +92,7 @@ accuracy: $(STAMP)  ## precision/recall of every segment vs generator truth (sca
 		$(BIN)/dbt build --fail-fast --quiet --target-path .cache/target-accuracy
 	$(BIN)/python -m saas_segments.accuracy --raw-dir $(ACCURACY_RAW) --warehouse .cache/accuracy-$(ACCURACY_SCALE)-$(SEED).duckdb
 
-bench: $(STAMP)  ## time scan floor / full build / incremental refresh (/ PostgreSQL at s): make bench SCALE=s|m|l [SEED=42]
+bench: $(STAMP)  ## time scan floor / dbt parse / full build / daily refresh / check build (/ PostgreSQL at s): make bench SCALE=demo|s|m|l [SEED=42]
 	$(BIN)/python -m saas_segments.bench --scale $(SCALE) --seed $(SEED)
 
 report: $(STAMP)  ## segment report (HTML + PNG charts) in reports/<as_of>/: make report [AS_OF=YYYY-MM-DD] [WAREHOUSE=file] [TARGET=postgres]

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import ctypes
 import fcntl
+import hashlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -21,6 +23,10 @@ from typing import NoReturn
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_WAREHOUSE = PROJECT_DIR / "warehouse" / "saas_segments.duckdb"
 DEFAULT_RAW_DIR = PROJECT_DIR / "data" / "raw" / "demo"
+# dbt's parse of the project, kept across invocations whatever their target dir (see
+# :func:`parse_cache`); dbt itself re-parses the files that changed since
+PARSE_CACHE_DIR = Path(".cache") / "dbt-parse"
+PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 
 
 @contextmanager
@@ -95,6 +101,36 @@ def dbt_env(
     return env
 
 
+def parse_cache(project_dir: Path, env: Mapping[str, str], dbt_vars: Mapping[str, object] | None) -> Path:
+    """Where dbt's partial parse of ``project_dir`` is kept for invocations with these vars
+    and this target, raw dir and warehouse file name: dbt parses from scratch whenever the
+    command-line vars, the connection settings or an environment variable the project
+    files read differ from the saved parse's, so each such combination keeps its own."""
+    warehouse_name = Path(env.get("SAAS_DUCKDB_PATH", "")).name
+    key = json.dumps(
+        [
+            dict(dbt_vars or {}),
+            env.get("SAAS_TARGET", ""),
+            env.get("SAAS_RAW_DIR", ""),
+            env.get("SAAS_PG_DATABASE", ""),
+            warehouse_name,
+        ],
+        sort_keys=True,
+        default=str,
+    )
+    return project_dir / PARSE_CACHE_DIR / hashlib.sha256(key.encode()).hexdigest()[:16] / PARTIAL_PARSE_FILE
+
+
+def keep_parse(source: Path, destination: Path) -> None:
+    """Copy a partial parse file into place atomically (concurrent invocations may share it)."""
+    if not source.is_file() or source.resolve() == destination.resolve():
+        return
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    scratch = destination.with_name(f"{destination.name}.{os.getpid()}")
+    shutil.copyfile(source, scratch)
+    os.replace(scratch, destination)
+
+
 def dbt(
     args: Sequence[str],
     *,
@@ -105,31 +141,100 @@ def dbt(
     env: Mapping[str, str] | None = None,
     project_dir: Path = PROJECT_DIR,
     check: bool = True,
+    write_json: bool = True,
 ) -> subprocess.CompletedProcess[str]:
     """Run one dbt command on the project and return the finished process.
 
-    ``target_path`` keeps artifacts of parallel invocations apart; ``project_dir``
-    points at a copy of the project. With ``check`` a non-zero exit raises
-    :class:`DbtError` with dbt's output.
+    ``target_path`` keeps artifacts of parallel invocations apart; dbt's partial parse
+    is carried into it and back (:func:`parse_cache`), so a new target dir does not
+    mean a parse from scratch. ``project_dir`` points at a copy of the project. Without
+    ``write_json`` dbt writes no manifest.json and run_results.json. With ``check`` a
+    non-zero exit raises :class:`DbtError` with dbt's output.
     """
-    command = [str(dbt_executable()), *args]
-    if dbt_vars:
-        command += ["--vars", json.dumps(dict(dbt_vars))]
-    if target_path is not None:
-        command += ["--target-path", str(target_path)]
+    options = [*dbt_options(dbt_vars, target_path), *([] if write_json else ["--no-write-json"])]
+    command = [str(dbt_executable()), *args, *options]
+    return launch(command, " ".join(args), raw_dir, warehouse, dbt_vars, target_path, env, project_dir, check)
+
+
+def dbt_steps(
+    steps: Sequence[Sequence[str]],
+    *,
+    unchanged_tables: Sequence[str] = (),
+    daily_tests: bool = False,
+    raw_dir: Path | None = None,
+    warehouse: Path | None = None,
+    dbt_vars: Mapping[str, object] | None = None,
+    target_path: Path,
+    env: Mapping[str, str] | None = None,
+    project_dir: Path = PROJECT_DIR,
+) -> subprocess.CompletedProcess[str]:
+    """Run dbt commands one after the other in one process that parses the project once
+    (:mod:`saas_segments.dbt_steps`), leaving out the staging of ``unchanged_tables`` and,
+    with ``daily_tests``, the tests a refresh skips (:mod:`saas_segments.refresh_scope`).
+    Stops at the first command that fails and raises :class:`DbtError`; each command's
+    results stay in ``target_path`` as ``run_results-<n>.json``."""
+    spec = Path(project_dir) / Path(target_path) / "steps.json"
+    spec.parent.mkdir(parents=True, exist_ok=True)
+    environment = dbt_env(raw_dir, warehouse, env)
+    spec.write_text(
+        json.dumps(
+            {
+                "steps": [list(step) for step in steps],
+                "common": dbt_options(dbt_vars, target_path),
+                "unchanged_tables": list(unchanged_tables),
+                "daily_tests": daily_tests,
+                # dbt's parse keeps a hash of the connection settings (the DuckDB file's
+                # path among them): parsing against one fixed path per file name lets
+                # every candidate folder reuse the last parse
+                "parse_warehouse": str(parse_cache(Path(project_dir).resolve(), environment, dbt_vars).parent / "parse" / Path(warehouse).name)
+                if warehouse is not None
+                else None,
+            }
+        )
+    )
+    command = [sys.executable, "-m", "saas_segments.dbt_steps", str(spec)]
+    label = "; ".join(" ".join(step) for step in steps)
+    return launch(command, label, raw_dir, warehouse, dbt_vars, target_path, env, project_dir, True)
+
+
+def dbt_options(dbt_vars: Mapping[str, object] | None, target_path: Path | None) -> list[str]:
+    """The ``--vars`` and ``--target-path`` options of a dbt command."""
+    options = ["--vars", json.dumps(dict(dbt_vars))] if dbt_vars else []
+    return options + (["--target-path", str(target_path)] if target_path is not None else [])
+
+
+def launch(
+    command: list[str],
+    label: str,
+    raw_dir: Path | None,
+    warehouse: Path | None,
+    dbt_vars: Mapping[str, object] | None,
+    target_path: Path | None,
+    env: Mapping[str, str] | None,
+    project_dir: Path,
+    check: bool,
+) -> subprocess.CompletedProcess[str]:
+    """Run a dbt process on ``project_dir`` with the parse cache carried in and back."""
+    project_dir = Path(project_dir).resolve()
+    environment = {**dbt_env(raw_dir, warehouse, env), "DBT_PROJECT_DIR": str(project_dir), "DBT_PROFILES_DIR": str(project_dir)}
+    targets = project_dir / (target_path if target_path is not None else "target")
+    cache = parse_cache(project_dir, environment, dbt_vars)
+    if not (targets / PARTIAL_PARSE_FILE).exists():
+        keep_parse(cache, targets / PARTIAL_PARSE_FILE)
     parent = os.getpid()
     # its own process group (a terminal's signals go to the caller, which decides) and
     # killed with the caller
     process = subprocess.run(
         command,
         cwd=project_dir,
-        env={**dbt_env(raw_dir, warehouse, env), "DBT_PROJECT_DIR": str(project_dir), "DBT_PROFILES_DIR": str(project_dir)},
+        env=environment,
         capture_output=True,
         text=True,
         check=False,
         process_group=0,
         preexec_fn=lambda: die_with_parent(parent),
     )
+    keep_parse(targets / PARTIAL_PARSE_FILE, cache)
     if check and process.returncode != 0:
-        raise DbtError(f"dbt {' '.join(args)} failed ({process.returncode}):\n{process.stdout[-6000:]}{process.stderr[-2000:]}")
+        raise DbtError(f"dbt {label} failed ({process.returncode}):\n{process.stdout[-6000:]}{process.stderr[-2000:]}")
     return process

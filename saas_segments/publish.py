@@ -11,7 +11,8 @@ file). Each candidate folder holds a lease naming its owner process: a refresh
 removes the candidates of runs that are gone (a killed refresh's; its dbt process
 dies with it, see :func:`saas_segments.project.die_with_parent`) and never one whose
 owner still runs (or, for a run made of several processes, whose grace period has
-not expired). Whether the build is incremental follows :mod:`saas_segments.raw_state`.
+not expired). Whether the build is incremental follows :mod:`saas_segments.raw_state`;
+what an incremental build runs, :mod:`saas_segments.refresh_scope`.
 """
 
 from __future__ import annotations
@@ -29,8 +30,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from saas_segments.audit import Audit, audit
-from saas_segments.project import DbtError, dbt, file_lock
+from saas_segments.project import DbtError, dbt_steps, file_lock
 from saas_segments.raw_state import BuildPlan, plan, plan_from_json, record
+from saas_segments.refresh_scope import forget_inputs, record_inputs, unchanged_tables
 
 CANDIDATE_DIR = ".candidate"
 LEASE_FILE = "lease.json"
@@ -160,7 +162,9 @@ def stage_candidate(
     from an empty warehouse. The raw event files the build reads are recorded in it.
 
     The candidate's folder is ``run_name``, by default ``run-<random id>``; it holds the
-    run's lease, its plan (``plan.json``) and its dbt artifacts (``target/``).
+    run's lease, its plan (``plan.json``) and its dbt artifacts (``target/``). The
+    candidate keeps no record of the raw files its staging was built from until the
+    build writes one (:func:`saas_segments.refresh_scope.record_inputs`).
     """
     remove_stale_candidates(workdir)
     candidate = workdir / (run_name or f"run-{uuid.uuid4().hex[:12]}") / warehouse.name
@@ -170,6 +174,7 @@ def stage_candidate(
     if build.mode in {"full", "incremental"}:
         shutil.copyfile(warehouse, candidate)
     record(candidate, build)
+    forget_inputs(candidate)
     (candidate.parent / PLAN_FILE).write_text(build.to_json())
     return candidate, build
 
@@ -194,9 +199,10 @@ def publish(candidate: Path, warehouse: Path) -> None:
 def publish_audited(candidate: Path, warehouse: Path, options: Mapping[str, object]) -> None:
     """Record the audited candidate's quality rows, publish it and remove its folder.
 
-    ``options`` are the :func:`~saas_segments.project.dbt` keywords the candidate was built with.
+    ``options`` are the :func:`~saas_segments.project.dbt` keywords the candidate was built with
+    (run through :func:`~saas_segments.project.dbt_steps`: the parse of the build is reused).
     """
-    dbt(["run-operation", "record_segment_quality"], **options)
+    dbt_steps([["run-operation", "record_segment_quality"]], **options)  # type: ignore[arg-type]
     publish(candidate, warehouse)
     shutil.rmtree(candidate.parent)
 
@@ -211,6 +217,24 @@ def build_steps(build: BuildPlan, command: tuple[str, ...] = REFRESH_BUILD) -> l
     reads it, then those once every segment table exists (it reads all of them)."""
     full = ["--full-refresh"] if build.full_refresh else []
     return [[*command, *full, "--exclude", QUALITY_SELECTION], [*command, "--select", QUALITY_SELECTION]]
+
+
+def run_build(
+    build: BuildPlan,
+    unchanged: tuple[str, ...],
+    command: tuple[str, ...] = REFRESH_BUILD,
+    **options: object,
+) -> None:
+    """Run :func:`build_steps` in one dbt process (one parse). An incremental build leaves
+    out the staging of the ``unchanged`` raw tables and runs the daily test subset
+    (:mod:`saas_segments.refresh_scope`); any other build runs every node.
+    ``options`` are :func:`~saas_segments.project.dbt_steps` keywords."""
+    dbt_steps(
+        build_steps(build, command),
+        unchanged_tables=unchanged if build.incremental else (),
+        daily_tests=build.incremental,
+        **options,  # type: ignore[arg-type]
+    )
 
 
 def refresh(
@@ -238,9 +262,10 @@ def refresh(
         progress(build.reason)
         variables = refresh_vars(raw_dir, as_of, dbt_vars, incremental=build.incremental)
         options = {"raw_dir": raw_dir, "warehouse": candidate, "dbt_vars": variables, "target_path": candidate.parent / "target"}
+        unchanged = unchanged_tables(warehouse, raw_dir, variables) if build.incremental else ()
+        record_inputs(candidate, raw_dir, variables)
         try:
-            for step in build_steps(build):
-                dbt(step, **options)
+            run_build(build, unchanged, **options)
         except DbtError as error:
             shutil.rmtree(candidate.parent)
             return RefreshResult(False, warehouse, f"publish blocked, {warehouse} unchanged: the dbt build failed\n{error}")
@@ -261,10 +286,12 @@ def build_dev(
     dbt_vars: Mapping[str, object] | None = None,
     full_refresh: bool = False,
     progress: Callable[[str], None] = say,
-) -> None:
-    """Development build: ``dbt build`` (unit tests included) in place into ``warehouse``,
-    with no quality gates and no publish. Refuses a published warehouse (one with a
-    candidate folder next to it): development builds go to a separate file.
+    command: tuple[str, ...] = DEV_BUILD,
+) -> Path:
+    """Development build: ``dbt build`` (unit tests included; ``command`` REFRESH_BUILD
+    leaves them out) in place into ``warehouse``, with no quality gates and no publish.
+    Refuses a published warehouse (one with a candidate folder next to it): development
+    builds go to a separate file. Returns the dbt target dir.
 
     Incremental state is handled as in :func:`refresh`. Raises :class:`DbtError` if dbt fails.
     """
@@ -273,13 +300,15 @@ def build_dev(
         raise ValueError(f"{warehouse} is a published warehouse; development builds go to a separate file")
     build = plan(warehouse, raw_dir, full_refresh)
     progress(build.reason)
+    variables = refresh_vars(raw_dir, as_of, dbt_vars, incremental=build.incremental)
+    unchanged = unchanged_tables(warehouse, raw_dir, variables) if build.incremental else ()
     if build.mode == "empty":
         warehouse.unlink()
         warehouse.with_name(warehouse.name + ".wal").unlink(missing_ok=True)
     warehouse.parent.mkdir(parents=True, exist_ok=True)
-    variables = refresh_vars(raw_dir, as_of, dbt_vars, incremental=build.incremental)
     target = warehouse.parent / f"target-{warehouse.stem}"
-    for step in build_steps(build, DEV_BUILD):
-        dbt(step, raw_dir=raw_dir, warehouse=warehouse, dbt_vars=variables, target_path=target)
+    run_build(build, unchanged, command, raw_dir=raw_dir, warehouse=warehouse, dbt_vars=variables, target_path=target)
     record(warehouse, build)
+    record_inputs(warehouse, raw_dir, variables)
     progress(f"development build (no quality gates, not published): {warehouse}")
+    return target

@@ -340,3 +340,45 @@ def test_build_plan_follows_the_raw_dir_and_its_event_files(tmp_path: Path) -> N
     unrecorded = tmp_path / "unrecorded.duckdb"
     duckdb.connect(str(unrecorded)).close()
     assert plan(unrecorded, raw).mode == "full"
+
+
+def nodes_run(target: Path) -> set[str]:
+    """The unique ids of every node the last build in ``target`` ran (all its dbt commands)."""
+    return {
+        result["unique_id"]
+        for path in target.glob("run_results-*.json")
+        for result in json.loads(path.read_text())["results"]
+    }
+
+
+def test_refresh_runs_only_what_changed_and_the_daily_tests(incremental_run: dict) -> None:
+    """The daily build ran fewer nodes than a full build: not the staging of the seven raw
+    tables whose files it found unchanged and whose staging reads no changed table (events
+    got a new file, users were rewritten; trials, NPS responses, web touches and tickets
+    look users up), and not the not-null tests of derived columns; every other model,
+    every unique test, the load audit's tests and the relationship of the restaged users
+    to the accounts left as they were ran (the result equals the full build, see above)."""
+    manifest = json.loads((incremental_run["target"] / "manifest.json").read_text())
+    nodes = manifest["nodes"]
+    full = {uid for uid, node in nodes.items() if node["resource_type"] in {"model", "test", "seed"}} | set(manifest["unit_tests"])
+    ran = nodes_run(incremental_run["target"])
+    models = {uid for uid in full if uid.startswith("model.")}
+    skipped_models = {nodes[uid]["name"] for uid in models - ran}
+    unchanged = {
+        "app__features", "billing__fx_rates", "billing__invoices", "billing__plans", "billing__subscriptions",
+        "crm__accounts", "cs__onboarding_milestones",
+    }
+    assert skipped_models == {f"{layer}_{table}" for table in unchanged for layer in ("base", "stg")}
+    ran_models = {"base_app__events", "base_app__users", "base_billing__trials", "stg_load_audit", "segment_quality"}
+    assert ran_models <= {nodes[uid]["name"] for uid in ran & models}
+    tests = {uid for uid in full if uid.startswith("test.")}
+    left_out_tests = tests - ran
+    staging_left_out = {f"model.saas_segments.{name}" for name in skipped_models}
+    for uid in left_out_tests:
+        kind = (nodes[uid].get("test_metadata") or {}).get("name")
+        assert kind == "not_null" or set(nodes[uid]["depends_on"]["nodes"]) <= staging_left_out, uid
+    assert {uid for uid in tests if nodes[uid]["name"].startswith("not_null_dim_accounts_")} <= left_out_tests
+    kept = ("unique_dim_", "accepted_values_stg_load_audit", "relationships_stg_app__users_account_id")
+    assert {uid for uid in tests if nodes[uid]["name"].startswith(kept)} <= ran
+    assert len(left_out_tests) > 200
+    assert len(ran & full) < 0.6 * len(full)

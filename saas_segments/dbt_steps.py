@@ -1,0 +1,84 @@
+"""Several dbt commands in one process, the project parsed once:
+``python -m saas_segments.dbt_steps SPEC`` (started by :func:`saas_segments.project.dbt_steps`).
+
+SPEC is a JSON file: ``steps`` (each a dbt command's arguments), ``common`` (arguments
+every command gets: vars, target path), ``unchanged_tables`` (raw tables whose staging
+is left as the warehouse has it), ``daily_tests`` (leave out the tests a refresh
+skips; see :mod:`saas_segments.refresh_scope`) and ``parse_warehouse`` (the DuckDB path
+the parse sees, the same for every run, so that dbt's partial parse is reused; the
+commands run on ``SAAS_DUCKDB_PATH``). The nodes left out are added to each
+command's ``--exclude``; the tests that would go with them but also check a node that
+runs (a relationship from a restaged table to one left as it is) run after the first.
+After each command its ``run_results.json`` is kept as ``run_results-<n>.json`` in the
+target dir. Exits 1 at the first command that fails.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+from dbt.cli.main import dbtRunner
+
+from saas_segments.refresh_scope import daily_skipped_tests, skipped_nodes
+
+
+def left_out(manifest: Any, unchanged: list[str], daily_tests: bool) -> tuple[list[str], list[str]]:
+    """The names of the nodes a build leaves out, and of the tests dbt would leave out with
+    them though they also check a node that runs (``--exclude`` takes a model's tests along):
+    those run in a command of their own."""
+    nodes = {
+        unique_id: {
+            "resource_type": str(node.resource_type),
+            "original_file_path": node.original_file_path,
+            "depends_on": list(getattr(node.depends_on, "nodes", [])),
+            "test_name": node.test_metadata.name if getattr(node, "test_metadata", None) else None,
+        }
+        for unique_id, node in manifest.nodes.items()
+    }
+    sources = {unique_id: {"identifier": source.identifier} for unique_id, source in manifest.sources.items()}
+    ids = skipped_nodes(nodes, sources, unchanged) | (daily_skipped_tests(nodes) if daily_tests else set())
+    taken_along = {
+        unique_id
+        for unique_id, node in nodes.items()
+        if node["resource_type"] == "test" and unique_id not in ids and ids & set(node["depends_on"])
+    }
+    return sorted(manifest.nodes[i].name for i in ids), sorted(manifest.nodes[i].name for i in taken_along)
+
+
+def main(argv: list[str]) -> int:
+    """Parse once, then run every step with the parsed manifest."""
+    spec = json.loads(Path(argv[0]).read_text())
+    common: list[str] = spec["common"]
+    warehouse = os.environ.get("SAAS_DUCKDB_PATH")
+    if spec.get("parse_warehouse"):
+        Path(spec["parse_warehouse"]).parent.mkdir(parents=True, exist_ok=True)
+        os.environ["SAAS_DUCKDB_PATH"] = spec["parse_warehouse"]
+    # the commands write manifest.json themselves; the parse keeps partial_parse.msgpack
+    parsed = dbtRunner().invoke(["parse", "--no-write-json", *common])
+    if warehouse is not None:
+        os.environ["SAAS_DUCKDB_PATH"] = warehouse
+    if not parsed.success:
+        return 1
+    manifest = parsed.result
+    excluded, taken_along = left_out(manifest, spec["unchanged_tables"], spec["daily_tests"])
+    steps = [[*step, *(["--exclude", *excluded] if excluded else [])] for step in spec["steps"]]
+    if taken_along:
+        steps.insert(1, ["test", "--select", *taken_along])
+    target = Path(common[common.index("--target-path") + 1]) if "--target-path" in common else Path("target")
+    for number, step in enumerate(steps, 1):
+        (target / "run_results.json").unlink(missing_ok=True)
+        result = dbtRunner(manifest=manifest).invoke([*step, *common])
+        if (target / "run_results.json").exists():
+            shutil.copyfile(target / "run_results.json", target / f"run_results-{number}.json")
+        if not result.success:
+            return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
