@@ -125,6 +125,9 @@ def test_missing_vendor_table_or_column_stops_the_build(business: tuple[Path, Pa
     vendors = tmp_path / "vendors"
     write_vendors(vendors)
     (vendors / "delighted" / "people.csv").unlink()
+    # app.users from Segment alone reads identifies but not HubSpot's contacts
+    (vendors / "segment" / "identifies.csv").unlink()
+    (vendors / "hubspot" / "contact.csv").unlink()
     responses = vendors / "delighted" / "survey_responses.csv"
     rows = [row[:-1] for row in csv.reader(responses.open(newline=""))]  # without person_properties
     with responses.open("w", newline="") as handle:
@@ -133,7 +136,10 @@ def test_missing_vendor_table_or_column_stops_the_build(business: tuple[Path, Pa
         ["run", "--select", "adp_delighted__nps_responses"],
         raw_dir=business[0],
         warehouse=tmp_path / "warehouse.duckdb",
-        dbt_vars={"raw_table_sources": {"survey.nps_responses": "delighted"}, "vendor_dir": str(vendors)},
+        dbt_vars={
+            "raw_table_sources": {"survey.nps_responses": "delighted", "app.users": "segment", "crm.accounts": "hubspot"},
+            "vendor_dir": str(vendors),
+        },
         target_path=tmp_path / "target",
         check=False,
     )
@@ -141,6 +147,8 @@ def test_missing_vendor_table_or_column_stops_the_build(business: tuple[Path, Pa
     assert "vendor data cannot feed its adapter" in process.stdout
     assert "delighted table 'people' not found in schema 'delighted'" in process.stdout
     assert "raw table 'survey_responses' is missing required column 'person_properties'" in process.stdout
+    assert "segment table 'identifies' not found in schema 'segment'" in process.stdout
+    assert "'contact'" not in process.stdout
 
 
 def test_identity_seed_wins_over_vendor_ids(from_vendors: Path, tmp_path: Path) -> None:
