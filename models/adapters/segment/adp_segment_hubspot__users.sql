@@ -34,38 +34,41 @@ contacts as (
     from {{ source('hubspot', 'contact') }}
 ),
 
-contact_accounts as (
+contacts_by_email as (
+    {#- an email shared by several contacts matches none -#}
     select
         contacts.email,
-        contacts.role,
-        contacts.email_opt_in,
-        companies.account_id,
-        count(*) over (partition by contacts.email) as contacts_with_email
+        min(contacts.role) as role,  -- noqa: RF04
+        min(contacts.email_opt_in) as email_opt_in,
+        min(companies.account_id) as account_id
     from contacts
     left join {{ ref('adp_hubspot__accounts') }} as companies
         on contacts.company_id = companies.company_id
     where contacts.email is not null
+    group by contacts.email
+    having count(*) = 1
 ),
 
-user_emails as (
+users_by_email as (
+    {#- an email shared by several users matches none -#}
     select
-        user_id,
         lower(email) as email,
-        count(*) over (partition by lower(email)) as users_with_email
+        min(user_id) as user_id
     from segment_users
     where user_id is not null and email is not null
+    group by lower(email)
+    having count(*) = 1
 ),
 
 user_contacts as (
     select
-        user_emails.user_id,
-        contact_accounts.role,
-        contact_accounts.email_opt_in,
-        contact_accounts.account_id
-    from user_emails
-    inner join contact_accounts
-        on user_emails.email = contact_accounts.email
-    where user_emails.users_with_email = 1 and contact_accounts.contacts_with_email = 1
+        users_by_email.user_id,
+        contacts_by_email.role,
+        contacts_by_email.email_opt_in,
+        contacts_by_email.account_id
+    from users_by_email
+    inner join contacts_by_email
+        on users_by_email.email = contacts_by_email.email
 ),
 
 enriched as (
