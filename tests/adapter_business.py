@@ -3,8 +3,9 @@
 ``write_contract`` writes the raw dir of the business (every contract table);
 ``write_vendors`` writes the same billing as Stripe tables, the same accounts as
 HubSpot companies (Fivetran's layouts), the same NPS answers as Delighted survey
-responses and the same support tickets as Zendesk tickets (Airbyte's), and the same
-product events and web touches as Segment track and page calls, as
+responses and the same support tickets as Zendesk tickets (Airbyte's), the same
+product events and web touches as Segment track and page calls, and the same users
+as Segment identify calls enriched by HubSpot contacts, as
 ``<dir>/<vendor>/<table>.csv``. Building on the raw dir
 with those tables switched to the adapters must give the same marts as building on
 the raw dir alone. With ``unmappable=True`` one vendor row of every kind an adapter
@@ -62,6 +63,9 @@ UNMAPPABLE = [
     ("nps_responses", "R_out_of_range", "invalid_score"),  # a score of 11
     ("nps_responses", "R_unknown_person", "missing_required"),  # a person matching no user
     ("support_tickets", "K_no_account", "missing_required"),  # an organization without external_id
+    ("users", "", "null_key"),  # an identify call without userId
+    ("users", "", "null_key"),  # a HubSpot contact without email
+    ("users", "U7", "missing_required"),  # a user whose account neither Segment nor HubSpot knows
     ("events", "E_unmapped", "unknown_enum"),  # a track event not in segment_event_map
     ("events", "E_anonymous", "missing_required"),  # a track call without userId
     ("subscriptions", "sub_weekly", "unknown_enum"),  # a weekly price
@@ -215,13 +219,40 @@ def write_vendors(vendor_dir: Path, unmappable: bool = False) -> Path:
     return vendor_dir
 
 
+# identify call: user, time, traits (email, created_at, role, account_id, email_opt_in); in_app_enabled true,
+# is_beta_user false. U1's role changes (the latest wins), U2 sends created_at after signing up, U3's role and
+# opt-in come from its HubSpot contact, U5's account from its contact's company.
+IDENTIFIES = [
+    ("U1", "2025-01-05 09:00:00", (_email("U1"), None, "analyst", "A1", "true")),
+    ("U1", "2025-03-01 12:00:00", (None, None, "admin", None, None)),
+    ("U2", "2025-01-06 10:00:00", (_email("U2"), "2025-01-05T09:00:00Z", "admin", "A1", "true")),
+    ("U3", "2025-01-05 09:00:00", (_email("U3"), None, "engineer", "A2", "false")),
+    ("U4", "2025-01-05 09:00:00", (_email("U4"), None, "admin", "A3", "true")),
+    ("U5", "2025-01-05 09:00:00", (_email("U5"), None, "admin", None, "true")),
+    ("U6", "2025-01-05 09:00:00", (_email("U6"), None, "admin", "A4", "true")),
+]
+# HubSpot contact: id, email, job title, opted out of email, associated company (U4's sets nothing)
+CONTACTS = [("c3", _email("U3").upper(), "Admin", "false", None), ("c4", _email("U4"), None, None, "1003"),
+            ("c5", _email("U5"), None, None, "1004"), ("c_lead", "lead@elsewhere.example", "CTO", "true", "1001")]
+
+
 def write_segment(vendor_dir: Path, unmappable: bool = False) -> None:
-    """The product events as Segment track calls and the web touches as page calls (Segment's warehouse schema)."""
+    """The product events as Segment track calls, the web touches as page calls and the users as identify calls
+    (Segment's warehouse schema)."""
     tracks = [[event_id, user, TRACK_EVENTS[(kind, feature)], day + " 10:00:00"] for event_id, user, day, kind, feature in _events()]
     pages = [[touch, anonymous, user, day + " 08:00:00", path, "https://example.com" + path]
              for touch, (anonymous, user, day, _, path) in TOUCHES.items()]
     if unmappable:
         tracks += [["E_unmapped", "U1", "Button Clicked", "2025-06-01 11:00:00"], ["E_anonymous", None, "Signed In", "2025-06-01 11:00:00"]]
+    identifies = [[f"id{number}", user, f"anon_{user}", at, *traits, "true", "false", None]
+                  for number, (user, at, traits) in enumerate(IDENTIFIES)]
+    if unmappable:
+        identifies += [["id_anonymous", None, "anon9", "2025-06-01 09:00:00", "visitor@elsewhere.example", None, None, None, "true", "true",
+                        "false", None],
+                       ["id_no_account", "U7", "anon7", "2025-06-01 09:00:00", "u7@nowhere.example", None, "admin", None, "true", "true",
+                        "false", None]]
+    _write(vendor_dir / "segment" / "identifies.csv", ["id", "user_id", "anonymous_id", "timestamp", "email", "created_at", "role", "account_id",
+           "email_opt_in", "in_app_enabled", "is_beta_user", "deleted_at"], identifies)
     _write(vendor_dir / "segment" / "tracks.csv", ["id", "user_id", "event_text", "timestamp"], tracks)
     _write(vendor_dir / "segment" / "pages.csv", ["id", "anonymous_id", "user_id", "timestamp", "path", "url"], pages)
 
@@ -246,7 +277,7 @@ def write_zendesk(vendor_dir: Path, unmappable: bool = False) -> None:
 
 
 def write_hubspot(vendor_dir: Path, unmappable: bool = False) -> None:
-    """The accounts as HubSpot companies (Fivetran layout: one column per property)."""
+    """The accounts as HubSpot companies and the users' contacts (Fivetran layout: one column per property)."""
     companies = [
         [company, f"Company {account}", industry, employees, f"2025-01-0{index + 1} 00:00:00", "ORGANIC_SEARCH", account, region, "urban",
          potential, "false", "automate_reporting"]
@@ -254,6 +285,11 @@ def write_hubspot(vendor_dir: Path, unmappable: bool = False) -> None:
     ]
     if unmappable:
         companies.append(["1009", None, "RETAIL", 5, "2025-01-09 00:00:00", "DIRECT_TRAFFIC", "A9", "NA", "rural", 1000, "false", None])
+    contacts = [list(contact) for contact in CONTACTS]
+    if unmappable:
+        contacts += [["c_no_email", None, "Analyst", "false", "1001"], ["c7", "U7@nowhere.example", "Admin", "false", None]]
+    _write(vendor_dir / "hubspot" / "contact.csv", ["id", "property_email", "property_jobtitle", "property_hs_email_optout",
+           "property_associatedcompanyid"], contacts)
     _write(vendor_dir / "hubspot" / "company.csv", ["id", "property_name", "property_industry", "property_numberofemployees",
            "property_createdate", "property_hs_analytics_source", "property_account_id", "property_region", "property_location_type",
            "property_potential_arr", "property_beta_program", "property_primary_need"], companies)

@@ -25,6 +25,7 @@ ADAPTED = {
     "crm.accounts": "hubspot",
     "survey.nps_responses": "delighted",
     "helpdesk.support_tickets": "zendesk",
+    "app.users": "segment+hubspot",
     "app.events": "segment",
     "web.web_touches": "segment",
 }
@@ -33,7 +34,7 @@ SELECT = "+tag:segment +fct_segment_membership +fct_mrr_movements +fct_mrr_month
 COMPARED_MARTS = ["fct_segment_membership", "fct_mrr_movements", "fct_mrr_monthly", "fct_nps_monthly"]
 # staged rows of every adapted table, compared as well (the marts above read them)
 COMPARED_STAGING = ["stg_billing__plans", "stg_billing__subscriptions", "stg_billing__invoices", "stg_billing__trials", "stg_crm__accounts",
-                    "stg_survey__nps_responses", "stg_helpdesk__tickets", "stg_app__events", "stg_web__touches"]
+                    "stg_survey__nps_responses", "stg_helpdesk__tickets", "stg_app__users", "stg_app__events", "stg_web__touches"]
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +85,7 @@ def test_vendor_business_gives_the_same_staging_and_marts(from_files: Path, from
 
 
 def test_unmappable_vendor_rows_are_quarantined_and_counted(from_files: Path, from_vendors: Path, business: tuple[Path, Path]) -> None:
-    adapted = "('plans', 'subscriptions', 'invoices', 'trials', 'accounts', 'nps_responses', 'support_tickets', 'events', 'web_touches')"
+    adapted = "('plans', 'subscriptions', 'invoices', 'trials', 'accounts', 'nps_responses', 'support_tickets', 'users', 'events', 'web_touches')"
     quarantined = query(from_vendors, f"select source_table, record_key, rule from staging.stg_quarantine where source_table in {adapted}")
     assert sorted(quarantined) == sorted(UNMAPPABLE)
     assert query(from_files, f"select count(*) from staging.stg_quarantine where source_table in {adapted}") == [(0,)]
@@ -108,6 +109,11 @@ def test_unmappable_vendor_rows_are_quarantined_and_counted(from_files: Path, fr
     assert audit["accounts"] == (len(vendor_rows(vendors / "hubspot", "company.csv")), 4, 1, True)
     assert audit["nps_responses"] == (len(vendor_rows(vendors / "delighted", "survey_responses.csv")), 4, 2, True)
     assert audit["support_tickets"] == (len(vendor_rows(vendors / "zendesk", "tickets.csv")), 3, 1, True)
+    # one row per Segment user, anonymous identify call and HubSpot contact without email; a contact whose email
+    # is no user's (a lead) is not a user
+    identifies = vendor_rows(vendors / "segment", "identifies.csv")
+    no_email = [row for row in vendor_rows(vendors / "hubspot", "contact.csv") if not row["property_email"]]
+    assert audit["users"] == (len({row["user_id"] for row in identifies if row["user_id"]}) + 1 + len(no_email), 6, 3, True) == (9, 6, 3, True)
     tracks = len(vendor_rows(vendors / "segment", "tracks.csv"))
     assert audit["events"] == (tracks, tracks - 2, 2, True)
     assert audit["web_touches"] == (3, 3, 0, True)
@@ -119,6 +125,9 @@ def test_missing_vendor_table_or_column_stops_the_build(business: tuple[Path, Pa
     vendors = tmp_path / "vendors"
     write_vendors(vendors)
     (vendors / "delighted" / "people.csv").unlink()
+    # app.users from Segment alone reads identifies but not HubSpot's contacts
+    (vendors / "segment" / "identifies.csv").unlink()
+    (vendors / "hubspot" / "contact.csv").unlink()
     responses = vendors / "delighted" / "survey_responses.csv"
     rows = [row[:-1] for row in csv.reader(responses.open(newline=""))]  # without person_properties
     with responses.open("w", newline="") as handle:
@@ -127,7 +136,10 @@ def test_missing_vendor_table_or_column_stops_the_build(business: tuple[Path, Pa
         ["run", "--select", "adp_delighted__nps_responses"],
         raw_dir=business[0],
         warehouse=tmp_path / "warehouse.duckdb",
-        dbt_vars={"raw_table_sources": {"survey.nps_responses": "delighted"}, "vendor_dir": str(vendors)},
+        dbt_vars={
+            "raw_table_sources": {"survey.nps_responses": "delighted", "app.users": "segment", "crm.accounts": "hubspot"},
+            "vendor_dir": str(vendors),
+        },
         target_path=tmp_path / "target",
         check=False,
     )
@@ -135,6 +147,8 @@ def test_missing_vendor_table_or_column_stops_the_build(business: tuple[Path, Pa
     assert "vendor data cannot feed its adapter" in process.stdout
     assert "delighted table 'people' not found in schema 'delighted'" in process.stdout
     assert "raw table 'survey_responses' is missing required column 'person_properties'" in process.stdout
+    assert "segment table 'identifies' not found in schema 'segment'" in process.stdout
+    assert "'contact'" not in process.stdout
 
 
 def test_identity_seed_wins_over_vendor_ids(from_vendors: Path, tmp_path: Path) -> None:
@@ -145,7 +159,8 @@ def test_identity_seed_wins_over_vendor_ids(from_vendors: Path, tmp_path: Path) 
         connection.execute(
             "insert into reference.vendor_identity_map values"
             " ('stripe', 'customer', 'cus_anonymous', 'A3', null), ('stripe', 'customer', 'cus_a1', 'A2', null),"
-            " ('hubspot', 'company', '1009', 'A3', null), ('delighted', 'person', 'p_unknown', 'A4', 'U6')"
+            " ('hubspot', 'company', '1009', 'A3', null), ('delighted', 'person', 'p_unknown', 'A4', 'U6'),"
+            " ('segment', 'user', 'U7', 'A3', null)"
         )
         assert connection.sql(
             "select customer_id, account_id from adapters.adp_stripe__customer_accounts"
@@ -155,3 +170,6 @@ def test_identity_seed_wins_over_vendor_ids(from_vendors: Path, tmp_path: Path) 
         assert connection.sql(
             "select user_id, account_id from adapters.adp_delighted__nps_responses where response_id = 'R_unknown_person'"
         ).fetchall() == [("U6", "A4")]
+        assert connection.sql("select user_id, account_id from adapters.adp_segment_hubspot__users where email = 'u7@nowhere.example'").fetchall() == [
+            ("U7", "A3")
+        ]

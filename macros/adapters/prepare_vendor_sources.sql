@@ -1,5 +1,6 @@
 {#- on-run-start: the tables of every vendor selected in `raw_table_sources` must be
-    in that vendor's schema (var `vendor_schemas`, default the vendor name, as
+    in that vendor's schema (a table with meta `feeds` only when it feeds a selected
+    contract table; var `vendor_schemas`, default the vendor name, as
     Fivetran or Airbyte load them) with the columns its adapter reads; a missing table
     or column stops the build naming it. On DuckDB, with the var `vendor_dir`
     (SAAS_VENDOR_DIR), the vendor's files `<vendor_dir>/<vendor>/<table>.parquet|.csv|
@@ -13,7 +14,7 @@
     {%- set errors = [] -%}
     {%- set checked = [] -%}
     {%- for vendor in selected_vendors() -%}
-        {%- set tables = raw_contract_tables(vendor) -%}
+        {%- set tables = selected_vendor_tables(vendor) -%}
         {%- set vendor_dir = var('vendor_dir', '') | string | trim -%}
         {%- if target.type == 'duckdb' and vendor_dir -%}
             {%- do errors.extend(duckdb_vendor_views(vendor, tables, vendor_dir.rstrip('/') ~ '/' ~ vendor)) -%}

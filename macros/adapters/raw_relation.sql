@@ -15,6 +15,7 @@
         'crm.accounts': ['hubspot'],
         'survey.nps_responses': ['delighted'],
         'helpdesk.support_tickets': ['zendesk'],
+        'app.users': ['segment', 'segment+hubspot'],
         'app.events': ['segment'],
         'web.web_touches': ['segment'],
     }) }}
@@ -43,17 +44,39 @@
     {{ return(selected) }}
 {% endmacro %}
 
-{#- The vendors at least one contract table comes from. -#}
+{#- The vendors at least one contract table comes from (`segment+hubspot` names two). -#}
 {% macro selected_vendors() %}
-    {{ return(raw_table_selection().values() | reject('equalto', 'files') | unique | list) }}
+    {%- set vendors = [] -%}
+    {%- for value in raw_table_selection().values() if value != 'files' -%}
+        {%- do vendors.extend(value.split('+')) -%}
+    {%- endfor -%}
+    {{ return(vendors | unique | list) }}
+{% endmacro %}
+
+{#- The tables of one vendor the selection reads: a vendor table whose meta `feeds`
+    lists contract tables is read only when one of them comes from that vendor. -#}
+{% macro selected_vendor_tables(vendor) %}
+    {%- set selected = raw_table_selection() -%}
+    {%- set tables = [] -%}
+    {%- for table in raw_contract_tables(vendor) -%}
+        {%- set feeding = [] -%}
+        {%- for fed in table.feeds if vendor in (selected.get(fed, 'files') | string).split('+') -%}
+            {%- do feeding.append(fed) -%}
+        {%- endfor -%}
+        {%- if feeding or not table.feeds -%}
+            {%- do tables.append(table) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(tables) }}
 {% endmacro %}
 
 {#- The relation staging reads for one contract table: the raw file's relation
-    (`source`) or the selected vendor's adapter model `adp_<vendor>__<table>`. -#}
+    (`source`) or the selected vendor's adapter model `adp_<vendor>__<table>`
+    (`segment+hubspot`: `adp_segment_hubspot__<table>`). -#}
 {% macro raw_relation(source_name, table_name) %}
     {%- set vendor = raw_table_vendor(source_name, table_name) -%}
     {%- if vendor == 'files' -%}
         {{ return(source(source_name, table_name)) }}
     {%- endif -%}
-    {{ return(ref('adp_' ~ vendor ~ '__' ~ table_name)) }}
+    {{ return(ref('adp_' ~ vendor | replace('+', '_') ~ '__' ~ table_name)) }}
 {% endmacro %}

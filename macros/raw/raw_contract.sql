@@ -19,6 +19,7 @@
             'identifier': node.identifier,
             'schema': node.schema,
             'required_nonempty': table_meta.get('required_nonempty', false),
+            'feeds': table_meta.get('feeds', []),
             'columns': columns,
         }) -%}
     {%- endfor -%}

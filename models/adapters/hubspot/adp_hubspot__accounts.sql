@@ -2,7 +2,9 @@
     the seed vendor_identity_map's row (vendor hubspot, object company), else the
     custom property account_id; a company with neither is quarantined (null_key).
     Industry and acquisition channel are HubSpot's values in lower case; region and
-    location type outside the contract become `other` (counted), as for raw files. -#}
+    location type outside the contract become `other` (counted), as for raw files.
+    company_id (not a contract column) lets adp_segment_hubspot__users find a contact's
+    account. -#}
 with
 
 companies as (
@@ -38,6 +40,7 @@ final as (
         companies.potential_arr,
         companies.is_beta_program,
         companies.primary_need,
+        companies.company_id,
         coalesce(overrides.account_id, companies.property_account_id) as account_id
     from companies
     left join overrides
@@ -55,5 +58,6 @@ select
     acquisition_channel,
     potential_arr,
     is_beta_program,
-    primary_need
+    primary_need,
+    company_id
 from final
