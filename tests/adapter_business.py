@@ -15,6 +15,7 @@ cannot map is added (see ``UNMAPPABLE``); staging quarantines each.
 from __future__ import annotations
 
 import csv
+import json
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -37,6 +38,10 @@ NPS = {
     "R3": ("U5", "2025-06-03", 3, "too slow", "p5", "email"),
     "R4": ("U2", "2025-05-20", 9, None, "p2", "user_id"),
 }
+# account: primary need; A4's is stated in a Delighted response (its HubSpot company has
+# none), A1's response states another need but the CRM's wins (crm.accounts: hubspot+delighted)
+NEEDS = {"A1": "automate_reporting", "A2": "team_collaboration", "A3": "customer_insights", "A4": "compliance"}
+STATED_NEEDS = {"R3": "compliance", "R1": "customer_insights"}
 USERS = {"U1": "A1", "U2": "A1", "U3": "A2", "U4": "A3", "U5": "A4", "U6": "A4"}
 # subscription: account, user, price, seats, start, trial (start, end) or None, status, ended_at
 SUBSCRIPTIONS = {
@@ -157,7 +162,7 @@ def write_contract(raw_dir: Path) -> Path:
     _write(raw_dir / "accounts.csv", ["account_id", "account_name", "industry", "employee_count", "region", "location_type", "created_at",
            "acquisition_channel", "potential_arr", "is_beta_program", "primary_need"], [
         [account, f"Company {account}", industry.lower(), employees, region, "urban", _ts(f"2025-01-0{index + 1}"), "organic_search",
-         potential, "false", "automate_reporting"]
+         potential, "false", NEEDS[account]]
         for index, (account, (_, industry, employees, region, potential)) in enumerate(ACCOUNTS.items())
     ])
     _write(raw_dir / "users.csv", ["user_id", "account_id", "email", "role", "created_at", "email_opt_in", "in_app_enabled", "is_beta_user",
@@ -280,7 +285,7 @@ def write_hubspot(vendor_dir: Path, unmappable: bool = False) -> None:
     """The accounts as HubSpot companies and the users' contacts (Fivetran layout: one column per property)."""
     companies = [
         [company, f"Company {account}", industry, employees, f"2025-01-0{index + 1} 00:00:00", "ORGANIC_SEARCH", account, region, "urban",
-         potential, "false", "automate_reporting"]
+         potential, "false", None if account == "A4" else NEEDS[account]]
         for index, (account, (company, industry, employees, region, potential)) in enumerate(ACCOUNTS.items())
     ]
     if unmappable:
@@ -295,12 +300,20 @@ def write_hubspot(vendor_dir: Path, unmappable: bool = False) -> None:
            "property_potential_arr", "property_beta_program", "property_primary_need"], companies)
 
 
+def _person_properties(response: str, user: str, identified_by: str) -> dict[str, str]:
+    """A response's person properties: the user id where the person is identified by it, a stated need with its account."""
+    properties = {"user_id": user} if identified_by == "user_id" else {}
+    if response in STATED_NEEDS:
+        properties |= {"account_id": USERS[user], "primary_need": STATED_NEEDS[response]}
+    return properties
+
+
 def write_delighted(vendor_dir: Path, unmappable: bool = False) -> None:
     """The NPS answers as Delighted people and survey responses (Airbyte layout; created_at in Unix seconds)."""
     people = [[person, _email(user).upper()] for user, _, _, _, person, _ in NPS.values()]
     responses = [
         [response, person, "nps", score, comment, int(datetime.fromisoformat(day + "T00:00:00+00:00").timestamp()),
-         f'{{"user_id": "{user}"}}' if identified_by == "user_id" else "{}"]
+         json.dumps(_person_properties(response, user, identified_by))]
         for response, (user, day, score, comment, person, identified_by) in NPS.items()
     ]
     if unmappable:

@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from adapter_business import UNMAPPABLE, write_contract, write_vendors
+from adapter_business import NEEDS, UNMAPPABLE, write_contract, write_vendors
 from conftest import differing_rows, query
 from saas_segments.project import dbt
 
@@ -22,7 +22,7 @@ ADAPTED = {
     "billing.subscriptions": "stripe",
     "billing.invoices": "stripe",
     "billing.trials": "stripe",
-    "crm.accounts": "hubspot",
+    "crm.accounts": "hubspot+delighted",
     "survey.nps_responses": "delighted",
     "helpdesk.support_tickets": "zendesk",
     "app.users": "segment+hubspot",
@@ -68,6 +68,10 @@ def test_vendor_business_gives_the_same_staging_and_marts(from_files: Path, from
         assert differing_rows(from_files, from_vendors, "staging", model) == (0, 0), model
     counts = {mart: query(from_vendors, f"select count(*) from marts.{mart}")[0][0] for mart in COMPARED_MARTS}
     assert counts == {"fct_segment_membership": 46, "fct_mrr_movements": 14, "fct_mrr_monthly": 6, "fct_nps_monthly": 14}
+    # A4's need is stated in Delighted only; A1's stated need loses to its HubSpot value
+    needs = query(from_vendors, "select account_id, primary_need from staging.stg_crm__accounts order by 1")
+    assert dict(needs) == NEEDS
+    assert query(from_vendors, "select entity_id from marts.fct_segment_membership where segment_key = 'need:compliance'") == [("A4",)]
     # the upgrade of A1 (two Stripe subscriptions) is an expansion, A4's cancellation a churn
     movements = query(
         from_vendors,

@@ -12,7 +12,7 @@
         'billing.subscriptions': ['stripe'],
         'billing.invoices': ['stripe'],
         'billing.trials': ['stripe'],
-        'crm.accounts': ['hubspot'],
+        'crm.accounts': ['hubspot', 'hubspot+delighted'],
         'survey.nps_responses': ['delighted'],
         'helpdesk.support_tickets': ['zendesk'],
         'app.users': ['segment', 'segment+hubspot'],
@@ -72,7 +72,8 @@
 
 {#- The relation staging reads for one contract table: the raw file's relation
     (`source`) or the selected vendor's adapter model `adp_<vendor>__<table>`
-    (`segment+hubspot`: `adp_segment_hubspot__<table>`). -#}
+    (`segment+hubspot`: `adp_segment_hubspot__<table>`, `hubspot+delighted`:
+    `adp_hubspot_delighted__<table>`). -#}
 {% macro raw_relation(source_name, table_name) %}
     {%- set vendor = raw_table_vendor(source_name, table_name) -%}
     {%- if vendor == 'files' -%}

@@ -5,6 +5,8 @@
     properties' account_id, else that user's account. A respondent matched by none
     is quarantined (missing_required); a score outside 0-10 or not whole flows
     through and staging quarantines it (invalid_score). -#}
+{#- built only when NPS responses come from Delighted (people is read only then) -#}
+{{ config(enabled=raw_table_vendor('survey', 'nps_responses') == 'delighted') }}
 with
 
 responses as (

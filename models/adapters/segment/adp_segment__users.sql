@@ -7,6 +7,8 @@
     (null_key); a user without an account is quarantined as missing_required. With
     `app.users: segment+hubspot` staging reads adp_segment_hubspot__users, which
     enriches these rows from HubSpot contacts. -#}
+{#- built only when app.users comes from Segment (identifies is read only then) -#}
+{{ config(enabled=raw_table_vendor('app', 'users') in ['segment', 'segment+hubspot']) }}
 with
 
 identifies as (
