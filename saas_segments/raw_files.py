@@ -101,11 +101,14 @@ def _sql_list(paths: list[Path]) -> str:
 
 
 def csv_header(duck: duckdb.DuckDBPyConnection, path: Path, compression: str) -> list[str]:
-    """Column names of a CSV file's header line (read as latin-1 so any bytes pass; a byte order mark is dropped)."""
+    """Column names of a CSV file's header line (read as latin-1 so any bytes pass; a byte order mark is dropped).
+
+    The single-threaded reader: a parallel scan may hand `limit 1` a line of a later chunk.
+    """
     row = duck.execute(
         f"select line from read_csv({_sql_string(path)}, header = false, auto_detect = false,"
         " columns = {'line': 'varchar'}, delim = '\\x1f', quote = '', escape = '', encoding = 'latin-1',"
-        f" compression = '{compression}', ignore_errors = true) limit 1"
+        f" compression = '{compression}', ignore_errors = true, parallel = false) limit 1"
     ).fetchone()
     first = (row[0] or "") if row else ""
     # a UTF-8 byte order mark, read as latin-1

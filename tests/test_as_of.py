@@ -9,8 +9,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 
 from conftest import query
+from saas_segments.project import PROJECT_DIR
 
 #: The nodes the test reads (the segment tables write the membership history) and
 #: everything upstream, with their data tests.
@@ -94,19 +96,32 @@ def test_later_data_does_not_change_an_earlier_as_of(
     assert {row[0] for row in then} == {str(earlier_as_of)}
 
     # users whose behaviour changed after the earlier date are classified as of then:
-    # inactive users now who were still active then are not inactive as of then
+    # every user inactive now but not then fails the rule on the days known then (still
+    # active in the 30 days up to then, or too few active days in the 60 before them),
+    # counted here from the staged events, not from the models
     now = memberships(demo_warehouse)
     inactive_then = {row[3] for row in then if row[1] == "inactive_users"}
     inactive_now = {row[3] for row in now if row[1] == "inactive_users"}
     changed = sorted(inactive_now - inactive_then)
     assert changed, "the demo data has users who drop off after the earlier date"
-    window = f"between date '{earlier_as_of}' - 29 and date '{earlier_as_of}'"
-    active_days = dict(
-        query(
+    days = {
+        user: (recent, baseline)
+        for user, recent, baseline in query(
             demo_warehouse,
-            "select user_id, count(distinct event_date) from staging.stg_app__events "
-            f"where event_type in ('login', 'feature_used') and event_date {window} "
-            f"and user_id in ({', '.join(repr(u) for u in changed)}) group by user_id",
+            "select user_id,"
+            f" count(distinct case when event_date > date '{earlier_as_of}' - 30 then event_date end),"
+            f" count(distinct case when event_date <= date '{earlier_as_of}' - 30 then event_date end)"
+            " from staging.stg_app__events where event_type in ('login', 'feature_used')"
+            f" and event_date between date '{earlier_as_of}' - 89 and date '{earlier_as_of}'"
+            f" and user_id in ({', '.join(repr(u) for u in changed)}) group by user_id",
         )
-    )
-    assert all(active_days.get(user, 0) >= 1 for user in changed), active_days
+    }
+    rule = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"]
+    inactive_by_then = [
+        user
+        for user, (recent, baseline) in days.items()
+        if baseline >= rule["inactive_min_baseline_days"]
+        and recent * rule["baseline_window_days"] <= rule["inactive_max_rate_ratio"] * baseline * rule["recent_window_days"]
+    ]
+    assert inactive_by_then == [], days
+    assert sum(1 for recent, _ in days.values() if recent >= 1) >= len(changed) / 2, days

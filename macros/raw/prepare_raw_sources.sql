@@ -113,12 +113,13 @@
 {%- endmacro %}
 
 {#- Column names of a CSV file's header line (read as latin-1 so any bytes pass; a
-    byte order mark is dropped). -#}
+    byte order mark is dropped). The single-threaded reader: with parallel scans and
+    preserve_insertion_order off, `limit 1` may return a line from a later chunk. -#}
 {% macro duckdb_csv_header(path, compression) %}
     {%- set first = run_query(
         "select line from read_csv('" ~ raw_sql_string(path) ~ "', header = false, auto_detect = false,"
         ~ " columns = {'line': 'varchar'}, delim = '\x1f', quote = '', escape = '', encoding = 'latin-1',"
-        ~ " compression = '" ~ compression ~ "', ignore_errors = true) limit 1"
+        ~ " compression = '" ~ compression ~ "', ignore_errors = true, parallel = false) limit 1"
     ).columns[0].values() -%}
     {%- set names = [] -%}
     {%- set line = (first[0] or '') if first else '' -%}
