@@ -222,7 +222,9 @@ def test_killed_run_takes_its_dbt_build_with_it(demo_raw_dir: Path, tmp_path: Pa
         assert builds, "the run started no dbt build"
         (run_dir,) = (warehouse.parent / ".candidate").glob("run-*")
         time.sleep(2)  # dbt is building into the candidate
-        assert _writers_of(tmp_path) == builds
+        # only the build writes: dbt and the helpers it starts (multiprocessing's resource tracker)
+        writers = set(_writers_of(tmp_path))
+        assert set(builds) <= writers <= set(builds).union(*(_descendants(pid) for pid in builds)), (writers, builds)
         assert {_environ(pid)["DBT_TARGET_PATH"] for pid in builds} == {str(run_dir / "target")}
     finally:
         run.send_signal(signal.SIGKILL)
