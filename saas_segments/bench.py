@@ -45,7 +45,7 @@ from typing import Any
 import duckdb
 import psutil
 
-from saas_segments.project import PROJECT_DIR, dbt, dbt_env
+from saas_segments.project import PARTIAL_PARSE_FILE, PROJECT_DIR, dbt_env, dbt_steps, parse_cache
 from saas_segments.publish import REFRESH_BUILD, build_dev, refresh_vars
 
 RESULTS_DIR = PROJECT_DIR / "bench"
@@ -230,23 +230,33 @@ def measured(name: str, work: Callable[[], Path | None]) -> Step:
     return Step(name, seconds, sampler.peak(), detail, model_figures(results, sampler), cpu_seconds=cpu)
 
 
-def parse_steps(raw: Path, warehouse: Path, work: Path) -> Iterator[Step]:
-    """(b) dbt's fixed cost: a parse from scratch, and a partial parse (the daily refresh's
-    vars; the full build's parse is warmed up unmeasured)."""
+def build_target(warehouse: Path) -> Path:
+    """The dbt target dir of a build into ``warehouse`` (:func:`saas_segments.publish.build_dev`'s)."""
+    return warehouse.parent / f"target-{warehouse.stem}"
 
-    def parse(*options: str, incremental: bool = True) -> None:
-        dbt(
-            ["parse", *options],
-            raw_dir=raw,
-            warehouse=warehouse,
-            dbt_vars=refresh_vars(raw, incremental=incremental),
-            target_path=work / "target-parse",
-            write_json=False,
-        )
 
-    parse(incremental=False)
-    yield measured("dbt parse (from scratch)", lambda: parse("--no-partial-parse"))
-    yield measured("dbt parse (partial)", parse)
+def warm_parse(raw: Path, warehouse: Path, incremental: bool) -> None:
+    """Parse the project as a build into ``warehouse`` with the full build's or the refresh's
+    vars does (one :mod:`saas_segments.dbt_steps` process, no command), which keeps the
+    partial parse the next such build starts from."""
+    target = build_target(warehouse)
+    (target / PARTIAL_PARSE_FILE).unlink(missing_ok=True)
+    dbt_steps([], raw_dir=raw, warehouse=warehouse, dbt_vars=refresh_vars(raw, incremental=incremental), target_path=target)
+
+
+def parse_steps(raw: Path, warehouse: Path) -> Iterator[Step]:
+    """(b) dbt's fixed cost as a build pays it: the project parsed from scratch, then from
+    the partial parse a build starts from (the refresh's vars); the full build's partial
+    parse is then warmed up, unmeasured."""
+    variables = refresh_vars(raw, incremental=True)
+
+    def from_scratch() -> None:
+        parse_cache(PROJECT_DIR, dbt_env(raw, warehouse), variables).unlink(missing_ok=True)
+        warm_parse(raw, warehouse, incremental=True)
+
+    yield measured("dbt parse (from scratch)", from_scratch)
+    yield measured("dbt parse (partial)", lambda: warm_parse(raw, warehouse, incremental=True))
+    warm_parse(raw, warehouse, incremental=False)
 
 
 def fresh(warehouse: Path) -> Path:
@@ -259,7 +269,9 @@ def fresh(warehouse: Path) -> Path:
 
 
 def build(raw: Path, warehouse: Path) -> Path:
-    """The refresh's dbt build (no unit tests, no gates) of ``raw`` into ``warehouse``; its target dir."""
+    """The refresh's dbt build (no unit tests, no gates) of ``raw`` into ``warehouse``; its
+    target dir. It starts from the partial parse kept for its vars (:func:`warm_parse`)."""
+    (build_target(warehouse) / PARTIAL_PARSE_FILE).unlink(missing_ok=True)
     return build_dev(raw, warehouse, progress=lambda line: None, command=REFRESH_BUILD)
 
 
@@ -491,7 +503,7 @@ def main(argv: list[str] | None = None) -> int:
     raw = bench_raw_dir(source, work, history)
     host = machine()
     steps = [report(scan(f"{source / 'events'}/*.parquet", str(host["memory_limit"])))]
-    steps += [report(found) for found in parse_steps(raw, work / "warehouse.duckdb", work)]
+    steps += [report(found) for found in parse_steps(raw, work / "warehouse.duckdb")]
     steps += [report(found) for found in duckdb_steps(raw, last, work)]
     if args.scale == "s":
         steps.append(report(postgres_step(raw, work)))
