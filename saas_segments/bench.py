@@ -46,7 +46,7 @@ import duckdb
 import psutil
 
 from saas_segments.project import PARTIAL_PARSE_FILE, PROJECT_DIR, dbt_env, dbt_steps, parse_cache
-from saas_segments.publish import REFRESH_BUILD, build_dev, refresh_vars
+from saas_segments.publish import REFRESH_BUILD, build_dev, dev_target, refresh_vars
 
 RESULTS_DIR = PROJECT_DIR / "bench"
 CACHE_DIR = PROJECT_DIR / ".cache" / "bench"
@@ -230,16 +230,11 @@ def measured(name: str, work: Callable[[], Path | None]) -> Step:
     return Step(name, seconds, sampler.peak(), detail, model_figures(results, sampler), cpu_seconds=cpu)
 
 
-def build_target(warehouse: Path) -> Path:
-    """The dbt target dir of a build into ``warehouse`` (:func:`saas_segments.publish.build_dev`'s)."""
-    return warehouse.parent / f"target-{warehouse.stem}"
-
-
 def warm_parse(raw: Path, warehouse: Path, incremental: bool) -> None:
     """Parse the project as a build into ``warehouse`` with the full build's or the refresh's
     vars does (one :mod:`saas_segments.dbt_steps` process, no command), which keeps the
     partial parse the next such build starts from."""
-    target = build_target(warehouse)
+    target = dev_target(warehouse)
     (target / PARTIAL_PARSE_FILE).unlink(missing_ok=True)
     dbt_steps([], raw_dir=raw, warehouse=warehouse, dbt_vars=refresh_vars(raw, incremental=incremental), target_path=target)
 
@@ -271,7 +266,7 @@ def fresh(warehouse: Path) -> Path:
 def build(raw: Path, warehouse: Path) -> Path:
     """The refresh's dbt build (no unit tests, no gates) of ``raw`` into ``warehouse``; its
     target dir. It starts from the partial parse kept for its vars (:func:`warm_parse`)."""
-    (build_target(warehouse) / PARTIAL_PARSE_FILE).unlink(missing_ok=True)
+    (dev_target(warehouse) / PARTIAL_PARSE_FILE).unlink(missing_ok=True)
     return build_dev(raw, warehouse, progress=lambda line: None, command=REFRESH_BUILD)
 
 

@@ -279,6 +279,11 @@ def refresh(
         return RefreshResult(True, warehouse, f"published {warehouse} (run {result.run_id})\n{result.summary()}", result)
 
 
+def dev_target(warehouse: Path) -> Path:
+    """The dbt target dir of a development build into ``warehouse`` (next to it)."""
+    return Path(warehouse).parent / f"target-{Path(warehouse).stem}"
+
+
 def build_dev(
     raw_dir: Path,
     warehouse: Path,
@@ -306,7 +311,7 @@ def build_dev(
         warehouse.unlink()
         warehouse.with_name(warehouse.name + ".wal").unlink(missing_ok=True)
     warehouse.parent.mkdir(parents=True, exist_ok=True)
-    target = warehouse.parent / f"target-{warehouse.stem}"
+    target = dev_target(warehouse)
     run_build(build, unchanged, command, raw_dir=raw_dir, warehouse=warehouse, dbt_vars=variables, target_path=target)
     record(warehouse, build)
     record_inputs(warehouse, raw_dir, variables)
