@@ -104,24 +104,25 @@ def test_later_data_does_not_change_an_earlier_as_of(
     inactive_now = {row[3] for row in now if row[1] == "inactive_users"}
     changed = sorted(inactive_now - inactive_then)
     assert changed, "the demo data has users who drop off after the earlier date"
+    rule = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"]
+    recent_days, baseline_days = rule["recent_window_days"], rule["baseline_window_days"]
     days = {
         user: (recent, baseline)
         for user, recent, baseline in query(
             demo_warehouse,
             "select user_id,"
-            f" count(distinct case when event_date > date '{earlier_as_of}' - 30 then event_date end),"
-            f" count(distinct case when event_date <= date '{earlier_as_of}' - 30 then event_date end)"
+            f" count(distinct case when event_date > date '{earlier_as_of}' - {recent_days} then event_date end),"
+            f" count(distinct case when event_date <= date '{earlier_as_of}' - {recent_days} then event_date end)"
             " from staging.stg_app__events where event_type in ('login', 'feature_used')"
-            f" and event_date between date '{earlier_as_of}' - 89 and date '{earlier_as_of}'"
+            f" and event_date between date '{earlier_as_of}' - {recent_days + baseline_days - 1} and date '{earlier_as_of}'"
             f" and user_id in ({', '.join(repr(u) for u in changed)}) group by user_id",
         )
     }
-    rule = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"]
     inactive_by_then = [
         user
         for user, (recent, baseline) in days.items()
         if baseline >= rule["inactive_min_baseline_days"]
-        and recent * rule["baseline_window_days"] <= rule["inactive_max_rate_ratio"] * baseline * rule["recent_window_days"]
+        and recent * baseline_days <= rule["inactive_max_rate_ratio"] * baseline * recent_days
     ]
     assert inactive_by_then == [], days
     assert sum(1 for recent, _ in days.values() if recent >= 1) >= len(changed) / 2, days
