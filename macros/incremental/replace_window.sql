@@ -39,11 +39,21 @@
 {% macro replace_window_condition(expression, relation) -%}
     {%- set start = replace_window_start(relation) -%}
     {%- set recompute = config.get('window_recompute') -%}
+    {%- if start is none or not recompute -%}
+        {{ window_dated_condition(expression, start) }}
+    {%- else -%}
+        ({{ window_dated_condition(expression, start) }} or ({{ window_recompute_sql(recompute, relation) }}))
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The dated part of replace_window_condition for a window from `start` (a date;
+    none: `true`): `expression` on or after it, or null. A filter on one column, so an
+    engine can evaluate it in the scan. -#}
+{% macro window_dated_condition(expression, start) -%}
     {%- if start is none -%}
         true
     {%- else -%}
-        ({{ expression }} >= cast('{{ start }}' as date) or {{ expression }} is null
-        {%- if recompute %} or ({{ window_recompute_sql(recompute, relation) }}){% endif %})
+        ({{ expression }} >= cast('{{ start }}' as date) or {{ expression }} is null)
     {%- endif -%}
 {%- endmacro %}
 

@@ -11,7 +11,8 @@
          whose raw values (in column order; text for CSV) sort first. Only rows whose
          typed key repeats among the raw rows (or is null) are ranked: a narrow count
          of the keys finds them first, every other row is its key's only row (no sort
-         of the whole table);
+         of the whole table). An incremental run counts the keys of the window's rows
+         only (a key's rows before the window are checked against the built table);
       5. `window_rules`: [rule, condition] pairs that may use window functions; they
          are evaluated over the rows still staged (`_is_candidate`).
     With `collapse_exact_duplicates`, rows identical in every raw column are
@@ -43,7 +44,10 @@
 {%- set load_time = run_started_at.strftime('%Y-%m-%d %H:%M:%S') -%}
 {%- set prior_keys = window_column is not none and is_incremental() -%}
 {%- set late = namespace(start=none) -%}
+{%- set window = namespace(start=none, recompute=none) -%}
 {%- if prior_keys -%}
+    {%- set window.start = replace_window_start(this) -%}
+    {%- set window.recompute = staging_window_recompute(this) -%}
     {%- set late = namespace(start=late_rows_start(columns, relation, window_column)) -%}
 {%- endif -%}
 with
@@ -56,7 +60,58 @@ source_rows as (
     from {{ relation }}
 ),
 
+{%- if window_column %}
+{%- set early = (keys + [window_column]) | unique | list %}
+
+window_columns_typed as (
+    {#- the window column and the keys typed first: an incremental run types the other
+        columns of the window's rows only -#}
+    select
+        source_rows.*,
+        {%- for column in columns if column.name in early %}
+        {{ typed_contract_value(column) }} as {{ column.name }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from source_rows
+),
+
+typed_in_window as (
+    {%- set typed_rest %}
+    select
+        {%- for column in columns %}
+        {{ column.name if column.name in early else typed_contract_value(column) ~ ' as ' ~ column.name }},
+        {%- endfor %}
+        {%- for column in columns %}
+        _raw_{{ column.name }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from window_columns_typed
+    {%- endset %}
+    {{ typed_rest }}
+    where {{ raw_window_prefilter(relation, window_column, window.start) }}
+        and {{ window_dated_condition(window_column, window.start) }}
+    {%- if window.recompute %}
+    union all
+    {{ typed_rest }}
+    where not {{ window_dated_condition(window_column, window.start) }} and ({{ window.recompute }})
+    {%- endif %}
+),
+{%- else %}
+
+typed as {{ materialized_cte() }} (
+    select
+        {{ typed_and_raw_columns(columns) }}
+    from source_rows
+),
+{%- endif %}
+
 key_values as (
+    {%- if prior_keys %}
+    {#- an incremental run ranks the window's rows only: count the keys among them -#}
+    select
+        {%- for key in keys %}
+        {{ key }} as _repeated_{{ key }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from typed_in_window
+    {%- else %}
     select
         {%- for column in columns if column.key %}
         {{ typed_contract_value(column) }} as _repeated_{{ column.name }}{{ ',' if not loop.last }}
@@ -65,6 +120,7 @@ key_values as (
         select {% for key in keys %}{{ key }} as _raw_{{ key }}{{ ', ' if not loop.last }}{% endfor %}
         from {{ relation }}
     ) as raw_keys
+    {%- endif %}
 ),
 
 repeated_keys as (
@@ -79,20 +135,6 @@ repeated_keys as (
     group by {% for key in keys %}_repeated_{{ key }}{{ ', ' if not loop.last }}{% endfor %}
     having count(*) > 1
 ),
-
-typed as {{ materialized_cte() }} (
-    select
-        {{ typed_and_raw_columns(columns) }}
-    from source_rows
-),
-{%- if window_column %}
-
-typed_in_window as (
-    select typed.*
-    from typed
-    where {{ replace_window_filter(window_column) }}
-),
-{%- endif %}
 
 contract_checked as (
     select
@@ -148,7 +190,8 @@ looked_up as (
             {{ keys | join(', ') }},
             1 as _found
         from {{ this }}
-        where _row_status = 'staged' and not {{ replace_window_condition(window_column, this) }}
+        where _row_status = 'staged' and not {{ window_dated_condition(window_column, window.start) }}
+            {%- if window.recompute %} and not ({{ window.recompute }}){% endif %}
     ) as _prior_key
         on {% for key in keys %}src.{{ key }} = _prior_key.{{ key }}{{ ' and ' if not loop.last }}{% endfor %}
     {%- endif %}
@@ -355,6 +398,38 @@ from late_copies
 {%- endif %}
 {%- endif -%}
 {% endmacro %}
+
+{#- The model's `window_recompute` condition for an incremental run, or none when no row
+    of the table meets it: a staging model's condition picks keys of rows already
+    built (e.g. quarantined for a reference that may since have arrived), so then no
+    raw row outside the window is read again. -#}
+{% macro staging_window_recompute(relation) %}
+    {%- set recompute = config.get('window_recompute') -%}
+    {%- if not recompute -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set condition = window_recompute_sql(recompute, relation) -%}
+    {%- set found = run_query('select count(*) from ' ~ relation ~ ' where ' ~ condition).columns[0].values()[0] -%}
+    {{ return(condition if found > 0 else none) }}
+{% endmacro %}
+
+{#- A cheap necessary condition for a raw row to fall in a window from `start`, when
+    the raw column is already a timestamp or a date (e.g. Parquet): its value at most
+    two days before the start, or null (typing only moves it by the session's offset), compared
+    in the scan without time zone arithmetic. `true` for text (a string's offset may be
+    anything, and a string that reads as a timestamp may not type) or without a start. -#}
+{% macro raw_window_prefilter(relation, window_column, start) -%}
+    {%- set found = namespace(type=none) -%}
+    {%- for column in adapter.get_columns_in_relation(relation) if column.name | lower == window_column -%}
+        {%- set found.type = column.data_type | lower -%}
+    {%- endfor -%}
+    {%- if start is none or found.type is none or not (found.type.startswith('timestamp') or found.type == 'date') -%}
+        true
+    {%- else -%}
+        (cast(_raw_{{ window_column }} as {{ dbt.type_timestamp() }}) >= {{ dbt.dateadd('day', -2, "cast('" ~ start ~ "' as " ~ dbt.type_timestamp() ~ ")") }}
+            or _raw_{{ window_column }} is null)
+    {%- endif -%}
+{%- endmacro %}
 
 {#- The window start of an incremental run of a model staged by `window_column`
     when the raw rows dated before it outnumber the table's (new rows arrived there),
