@@ -10,12 +10,20 @@
       window_column='<date or timestamp column>',
       window_filter='<optional condition picking the rows whose newest day counts>',
       window_recompute='<optional condition: rows before the window recomputed as well>',
+      window_recompute_keys={'column': '<key column>', 'query': '<select of keys>'},
       window_recompute_refs=['<model the condition reads, written {<model>}>', ...]
     `window_recompute` may read the table as it was before the run, written `{relation}`
     (e.g. keys quarantined for a reference that may since have arrived), and the models
     named in `window_recompute_refs` (resolved when the model runs; declare them with a
     `-- depends_on: {{ ref(...) }}` line); it applies to the model's input rows and to
     the table's rows alike, so both sides of the replacement cover the same keys.
+    `window_recompute_keys` instead names the keys whose every row is recomputed by a
+    query (same placeholders, plus `{window_start}`) run when the model compiles: the
+    input filter gets them as a list of values (none in a usual run, so the filter is
+    the window alone and an engine evaluates it in the scan), and the delete takes the
+    keys of the recomputed rows dated before the window. The query must only return
+    keys with input rows before the window (a key's table rows are then replaced by
+    its recomputed ones).
     In the model SQL, `replace_window_filter(column)` keeps the rows of the window
     (true on a full build). Rows older than the window are never rewritten: an event
     arriving later than the lookback shows up as unreconciled in stg_load_audit, and
@@ -24,7 +32,7 @@
     {%- set target = arg_dict['target_relation'] -%}
     {%- set columns_csv = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
     delete from {{ target }}
-    where {{ replace_window_condition(config.require('window_column'), target) }};
+    where {{ replace_window_condition(config.require('window_column'), target, arg_dict['temp_relation']) }};
 
     insert into {{ target }} ({{ columns_csv }})
     select {{ columns_csv }}
@@ -32,18 +40,48 @@
 {% endmacro %}
 
 {#- Condition true for the rows an incremental run recomputes: `expression` on or after
-    the window start, or null, or the model's `window_recompute` condition. The start is read from `relation` before the run writes
-    anything and rendered as a literal (so engines push the filter into the scan): the
-    newest day of `window_column` (rows passing `window_filter`) minus
+    the window start, or null, or the model's `window_recompute` condition, or a key of
+    `window_recompute_keys` (from its query; with `recomputed`, the run's new rows, from
+    their rows dated before the window). The start is read from `relation` before the
+    run writes anything and rendered as a literal (so engines push the filter into the
+    scan): the newest day of `window_column` (rows passing `window_filter`) minus
     `incremental_lookback_days`. An empty table gives `true` (recompute everything). -#}
-{% macro replace_window_condition(expression, relation) -%}
+{% macro replace_window_condition(expression, relation, recomputed=none) -%}
     {%- set start = replace_window_start(relation) -%}
-    {%- set recompute = config.get('window_recompute') -%}
-    {%- if start is none or not recompute -%}
+    {%- set keys = config.get('window_recompute_keys') -%}
+    {%- set recompute = none -%}
+    {%- if start is none -%}
+    {%- elif keys and recomputed is not none -%}
+        {%- set recompute = keys.column ~ ' in (select ' ~ keys.column ~ ' from ' ~ recomputed
+            ~ ' where not ' ~ window_dated_condition(config.require('window_column'), start) ~ ')' -%}
+    {%- elif keys -%}
+        {%- set recompute = window_recompute_key_list(keys, relation, start) -%}
+    {%- elif config.get('window_recompute') -%}
+        {%- set recompute = window_recompute_sql(config.get('window_recompute'), relation) -%}
+    {%- endif -%}
+    {%- if recompute is none -%}
         {{ window_dated_condition(expression, start) }}
     {%- else -%}
-        ({{ window_dated_condition(expression, start) }} or ({{ window_recompute_sql(recompute, relation) }}))
+        ({{ window_dated_condition(expression, start) }} or ({{ recompute }}))
     {%- endif -%}
+{%- endmacro %}
+
+{#- `<column> in (<the keys>)` for a model's `window_recompute_keys`, as values found
+    now (the query itself past 10,000 keys), or none when the query finds no key. -#}
+{% macro window_recompute_key_list(keys, relation, start) -%}
+    {%- set query = window_recompute_sql(keys.query, relation) | replace('{window_start}', "cast('" ~ start ~ "' as date)") -%}
+    {%- set found = run_query('select distinct ' ~ keys.column ~ ' from (' ~ query ~ ') as recompute_keys limit 10001') -%}
+    {%- set values = found.columns[0].values() | list -%}
+    {%- if values | length == 0 -%}
+        {{ return(none) }}
+    {%- elif values | length > 10000 -%}
+        {{ return(keys.column ~ ' in (select ' ~ keys.column ~ ' from (' ~ query ~ ') as recompute_keys)') }}
+    {%- endif -%}
+    {%- set literals = [] -%}
+    {%- for value in values -%}
+        {%- do literals.append(value if value is number else "'" ~ (value | string | replace("'", "''")) ~ "'") -%}
+    {%- endfor -%}
+    {{ return(keys.column ~ ' in (' ~ literals | join(', ') ~ ')') }}
 {%- endmacro %}
 
 {#- The dated part of replace_window_condition for a window from `start` (a date;

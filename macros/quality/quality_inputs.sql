@@ -31,13 +31,13 @@
     {%- if name == 'events_recent' -%}
         select
             users.user_id as entity_id,
-            max(case when activity.activity_date >= as_of.recent_start_date then 1 else 0 end) = 1 as has_input
+            max(case when engagement.event_days_recent > 0 then 1 else 0 end) = 1 as has_input
         from {{ ref('int_users_as_of') }} as users
         cross join {{ ref('int_as_of_date') }} as as_of
         left join {{ ref('int_account_revenue') }} as revenue
             on users.account_id = revenue.account_id
-        left join {{ ref('int_user_activity_daily') }} as activity
-            on users.user_id = activity.user_id
+        left join {{ ref('int_user_engagement') }} as engagement
+            on users.user_id = engagement.user_id
         where
             not users.is_deleted
             and users.signup_date < as_of.recent_start_date

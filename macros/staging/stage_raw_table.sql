@@ -28,7 +28,8 @@
     window_column: for a model built incrementally by day (strategy `replace_window`,
     macros/incremental): only raw rows whose typed `window_column` is in the lookback
     window (or null) are read, and a key already staged before the window makes the
-    new row a `duplicate_key`. Raw rows dated before the window are counted against
+    new row a `duplicate_key` (the built keys are probed with the window's keys: the
+    model's hooks keep the hash tables on the window's side, hash_join_sides_as_written). Raw rows dated before the window are counted against
     the table's rows before it; when there are more (a new file re-delivered old rows),
     each new row identical in every typed column to a row already built is added as
     `collapsed` (as a full build collapses it). A new row before the window with any
@@ -192,6 +193,9 @@ looked_up as (
         from {{ this }}
         where _row_status = 'staged' and not {{ window_dated_condition(window_column, window.start) }}
             {%- if window.recompute %} and not ({{ window.recompute }}){% endif %}
+            and {{ keys | join(' || ') if keys | length > 1 else keys[0] }} in (
+                select {{ keys | join(' || ') if keys | length > 1 else keys[0] }} from typed_in_window
+            )
     ) as _prior_key
         on {% for key in keys %}src.{{ key }} = _prior_key.{{ key }}{{ ' and ' if not loop.last }}{% endfor %}
     {%- endif %}
@@ -415,9 +419,10 @@ from late_copies
 
 {#- A cheap necessary condition for a raw row to fall in a window from `start`, when
     the raw column is already a timestamp or a date (e.g. Parquet): its value at most
-    two days before the start, or null (typing only moves it by the session's offset), compared
-    in the scan without time zone arithmetic. `true` for text (a string's offset may be
-    anything, and a string that reads as a timestamp may not type) or without a start. -#}
+    two days before the start, or null (typing only moves it by the session's offset):
+    the raw column against a literal, which an engine evaluates in the scan. `true` for
+    text (a string's offset may be anything, and a string that reads as a timestamp may
+    not type) or without a start. -#}
 {% macro raw_window_prefilter(relation, window_column, start) -%}
     {%- set found = namespace(type=none) -%}
     {%- for column in adapter.get_columns_in_relation(relation) if column.name | lower == window_column -%}
@@ -426,7 +431,7 @@ from late_copies
     {%- if start is none or found.type is none or not (found.type.startswith('timestamp') or found.type == 'date') -%}
         true
     {%- else -%}
-        (cast(_raw_{{ window_column }} as {{ dbt.type_timestamp() }}) >= {{ dbt.dateadd('day', -2, "cast('" ~ start ~ "' as " ~ dbt.type_timestamp() ~ ")") }}
+        (_raw_{{ window_column }} >= cast('{{ modules.datetime.date.fromisoformat(start | string) - modules.datetime.timedelta(days=2) }}' as {{ dbt.type_timestamp() }})
             or _raw_{{ window_column }} is null)
     {%- endif -%}
 {%- endmacro %}
@@ -440,11 +445,14 @@ from late_copies
         {{ return(none) }}
     {%- endif -%}
     {%- set column = columns | selectattr('name', 'equalto', window_column) | first -%}
-    {%- set before = window_column ~ " < cast('" ~ start ~ "' as date)" -%}
+    {#- rows before the window = all rows - rows on or after its start or null, the
+        latter found through the prefilter (so a Parquet scan reads few rows) -#}
     {%- set counts = run_query(
-        'select (select count(*) from (select ' ~ typed_contract_value(column) ~ ' as ' ~ window_column
-        ~ ' from (select ' ~ window_column ~ ' as _raw_' ~ window_column ~ ' from ' ~ relation ~ ') as raw_rows) as typed_rows'
-        ~ ' where ' ~ before ~ '), (select count(*) from ' ~ this ~ ' where ' ~ before ~ ')'
+        'select (select count(*) from ' ~ relation ~ ') - (select count(*) from (select ' ~ typed_contract_value(column)
+        ~ ' as ' ~ window_column ~ ' from (select ' ~ window_column ~ ' as _raw_' ~ window_column ~ ' from ' ~ relation
+        ~ ') as raw_rows where ' ~ raw_window_prefilter(relation, window_column, start) ~ ') as typed_rows'
+        ~ ' where ' ~ window_dated_condition(window_column, start) ~ '),'
+        ~ ' (select count(*) from ' ~ this ~ ' where ' ~ window_column ~ " < cast('" ~ start ~ "' as date))"
     ).rows[0] -%}
     {{ return(start if counts[0] > counts[1] else none) }}
 {% endmacro %}

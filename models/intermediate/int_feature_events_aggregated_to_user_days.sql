@@ -1,8 +1,7 @@
 {{ config(
     window_column='activity_date',
-    window_recompute="user_id in (select late.user_id from {stg_app__users} as late"
-        ~ " where not exists (select 1 from {relation} as built where built.user_id = late.user_id))",
-    window_recompute_refs=['stg_app__users'],
+    window_recompute_keys=late_user_keys("events.event_type = 'feature_used'"),
+    window_recompute_refs=['stg_app__users', 'stg_app__events'],
     on_schema_change='fail',
 ) }}
 

@@ -77,6 +77,7 @@ activity_windows as (
             end
         ) as bigint) as active_days_last_7,
         {{ count_where("activity.is_active_day") }} as active_days_total,
+        {{ count_where("activity.activity_date >= as_of.recent_start_date") }} as event_days_recent,
         min(case when activity.is_active_day then activity.activity_date end) as first_active_date,
         max(case when activity.is_active_day then activity.activity_date end) as last_active_date
     from activity
@@ -116,6 +117,7 @@ select
     coalesce(activity_windows.login_days_recent, 0) as login_days_recent,
     coalesce(activity_windows.active_days_last_7, 0) as active_days_last_7,
     coalesce(activity_windows.active_days_total, 0) as active_days_total,
+    coalesce(activity_windows.event_days_recent, 0) as event_days_recent,
     coalesce(adoption.features_used_recent, 0) as features_used_recent,
     coalesce(adoption.core_features_used_recent, 0) as core_features_used_recent,
     coalesce(adoption.features_used_ever, 0) as features_used_ever,

@@ -6,6 +6,8 @@
     window_recompute="event_id in (select event_id from {relation}"
         ~ " where _row_status = 'quarantined' and _quarantine_rule = 'orphan_user')",
     on_schema_change='fail',
+    pre_hook="{{ hash_join_sides_as_written() if is_incremental() }}",
+    post_hook="{{ hash_join_sides_as_written(enabled=false) if is_incremental() }}",
 ) }}
 
 {{ stage_raw_table(
