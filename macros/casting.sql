@@ -130,16 +130,20 @@
     count(case when {{ condition }} then 1 end)
 {%- endmacro %}
 
-{#- Keyword making a CTE be computed once. PostgreSQL inlines a CTE used once, which
-    re-evaluates each typed column (a safe-cast function call) at every reference;
-    DuckDB and Spark stream it. -#}
-{% macro materialized_cte() -%}
-    {{- adapter.dispatch('materialized_cte', 'saas_segments')() -}}
+{#- Keyword for the typed raw rows a staging model reads in several branches:
+    PostgreSQL computes them once (inlined, it would re-evaluate each typed column, a
+    safe-cast function call, at every reference); DuckDB inlines them into each branch,
+    which filters them in its scan (materialized, a wide table spills); Spark always
+    inlines. -#}
+{% macro typed_rows_cte() -%}
+    {{- adapter.dispatch('typed_rows_cte', 'saas_segments')() -}}
 {%- endmacro %}
 
-{% macro default__materialized_cte() -%}{%- endmacro %}
+{% macro default__typed_rows_cte() -%}{%- endmacro %}
 
-{% macro postgres__materialized_cte() -%}materialized{%- endmacro %}
+{% macro duckdb__typed_rows_cte() -%}not materialized{%- endmacro %}
+
+{% macro postgres__typed_rows_cte() -%}materialized{%- endmacro %}
 
 {#- Keyword making a CTE referenced twice be inlined into each reference: DuckDB
     materializes such a CTE by default, which spills for a wide table. PostgreSQL

@@ -11,8 +11,11 @@
          whose raw values (in column order; text for CSV) sort first. Only rows whose
          typed key repeats among the raw rows (or is null) are ranked: a narrow count
          of the keys finds them first, every other row is its key's only row (no sort
-         of the whole table). An incremental run counts the keys of the window's rows
-         only (a key's rows before the window are checked against the built table);
+         of the whole table). Their rows are read a second time, picked by key before
+         the other columns are typed, and checked apart (so the checked rows of the
+         whole table are streamed, never kept to be read twice). An incremental run
+         counts the keys of the window's rows only (a key's rows before the window are
+         checked against the built table);
       5. `window_rules`: [rule, condition] pairs that may use window functions; they
          are evaluated over the rows still staged (`_is_candidate`).
     With `collapse_exact_duplicates`, rows identical in every raw column are
@@ -53,7 +56,7 @@
 {%- endif -%}
 with
 
-source_rows as (
+source_rows as {{ inlined_cte() }} (
     select
         {%- for column in columns %}
         {{ column.name }} as _raw_{{ column.name }}{{ ',' if not loop.last }}
@@ -64,7 +67,7 @@ source_rows as (
 {%- if window_column %}
 {%- set early = (keys + [window_column]) | unique | list %}
 
-window_columns_typed as (
+window_columns_typed as {{ inlined_cte() }} (
     {#- the window column and the keys typed first: an incremental run types the other
         columns of the window's rows only -#}
     select
@@ -75,7 +78,8 @@ window_columns_typed as (
     from source_rows
 ),
 
-typed_in_window as (
+typed_in_window as {{ 'materialized' if prior_keys else typed_rows_cte() }} (
+    {#- an incremental run's window rows are few: computed once for every branch -#}
     {%- set typed_rest %}
     select
         {%- for column in columns %}
@@ -97,7 +101,7 @@ typed_in_window as (
 ),
 {%- else %}
 
-typed as {{ materialized_cte() }} (
+typed as {{ typed_rows_cte() }} (
     select
         {{ typed_and_raw_columns(columns) }}
     from source_rows
@@ -125,19 +129,43 @@ key_values as (
 ),
 
 repeated_keys as (
-    {#- Typed keys held by more than one raw row: only their rows are ranked. -#}
+    {#- Typed keys held by more than one raw row (by key_match_values: a hash on DuckDB,
+        so a rare collision only ranks a few more rows): only their rows are ranked. -#}
     select
-        {%- for key in keys %}
-        _repeated_{{ key }},
+        {%- for value in key_match_values(keys, '_repeated_') %}
+        {{ value }} as _repeated_{{ loop.index }},
         {%- endfor %}
         1 as _found
     from key_values
     where {% for key in keys %}_repeated_{{ key }} is not null{{ ' and ' if not loop.last }}{% endfor %}
-    group by {% for key in keys %}_repeated_{{ key }}{{ ', ' if not loop.last }}{% endfor %}
+    group by {% for value in key_match_values(keys, '_repeated_') %}{{ value }}{{ ', ' if not loop.last }}{% endfor %}
     having count(*) > 1
 ),
 
-contract_checked as (
+{%- set typed_source = 'typed_in_window' if window_column else 'typed' %}
+
+repeated_rows as {{ inlined_cte() }} (
+    {#- the rows ranked below, picked by their typed key before the other columns are
+        typed, checked and looked up (which then run over few rows) -#}
+    {%- if window_column and not prior_keys %}
+    {{ typed_rest }}
+    {%- else %}
+    select {{ typed_source }}.*
+    from {{ typed_source }}
+    {%- endif %}
+    where
+        {%- set matched = key_match_values(keys) %}
+        {{ '(' ~ matched | join(', ') ~ ')' if matched | length > 1 else matched[0] }} in (
+            select {% for value in matched %}_repeated_{{ loop.index }}{{ ', ' if not loop.last }}{% endfor %}
+            from repeated_keys
+        )
+        {%- for key in keys %}
+        or {{ key }} is null
+        {%- endfor %}
+),
+
+{%- set checked_rows %}
+contract_checked@rows@ as (
     select
         typed.*,
         case
@@ -159,10 +187,10 @@ contract_checked as (
             {%- endfor %}
         end as _contract_rule,
         {{ enum_mapped_condition(columns) }} as _enum_mapped
-    from {{ 'typed_in_window as typed' if window_column else 'typed' }}
+    from @source@ as typed
 ),
 
-looked_up as (
+looked_up@rows@ as (
     select
         src.*,
         {%- for lookup in lookups %}
@@ -181,9 +209,9 @@ looked_up as (
         {%- endif %},
         {{ '_prior_key._found is not null' if prior_keys else 'false' }} as _has_prior_key,
         (repeated._found is not null{% for key in keys %} or src.{{ key }} is null{% endfor %}) as _key_repeats
-    from contract_checked as src
+    from contract_checked@rows@ as src
     left join repeated_keys as repeated
-        on {% for key in keys %}src.{{ key }} = repeated._repeated_{{ key }}{{ ' and ' if not loop.last }}{% endfor %}
+        on {% for value in key_match_values(keys, 'src.') %}{{ value }} = repeated._repeated_{{ loop.index }}{{ ' and ' if not loop.last }}{% endfor %}
     {%- if prior_keys %}
     left join (
         {#- staged keys are unique: no distinct needed -#}
@@ -210,9 +238,9 @@ looked_up as (
     {%- endfor %}
 ),
 
-checked as {{ inlined_cte() }} (
+checked@rows@ as {{ inlined_cte() }} (
     select
-        looked_up.*,
+        looked_up@rows@.*,
         coalesce(
             _contract_rule,
             _lookup_rule
@@ -224,14 +252,17 @@ checked as {{ inlined_cte() }} (
             end
             {%- endif %}
         ) as _failed_rule
-    from looked_up
-),
+    from looked_up@rows@
+)
+{%- endset %}
+{{ checked_rows | replace('@rows@', '') | replace('@source@', typed_source) }},
+{{ checked_rows | replace('@rows@', '_repeated') | replace('@source@', 'repeated_rows') }},
 
 ranked as (
     {#- One sort per repeated key: rows that passed 1–3 first, then by raw values, so
         the kept row is the first one and exact copies sit next to each other. -#}
     select
-        checked.*,
+        checked_repeated.*,
         row_number() over key_order as _key_rank,
         {%- if collapse_exact_duplicates %}
         (
@@ -243,7 +274,7 @@ ranked as (
         {%- else %}
         false as _is_copy
         {%- endif %}
-    from checked
+    from checked_repeated
     where _key_repeats
     window key_order as (
         partition by {{ keys | join(', ') }}
@@ -415,6 +446,25 @@ from late_copies
     {%- set condition = window_recompute_sql(recompute, relation) -%}
     {%- set found = run_query('select count(*) from ' ~ relation ~ ' where ' ~ condition).columns[0].values()[0] -%}
     {{ return(condition if found > 0 else none) }}
+{% endmacro %}
+
+{#- The values that match a row's typed key columns (named `prefix` ~ key) to the
+    repeated keys: one 64-bit hash of them on DuckDB (a narrow group by over every raw
+    row), else the columns themselves. -#}
+{% macro key_match_values(keys, prefix='') %}
+    {{ return(adapter.dispatch('key_match_values', 'saas_segments')(keys, prefix)) }}
+{% endmacro %}
+
+{% macro default__key_match_values(keys, prefix) %}
+    {%- set values = [] -%}
+    {%- for key in keys -%}{%- do values.append(prefix ~ key) -%}{%- endfor -%}
+    {{ return(values) }}
+{% endmacro %}
+
+{% macro duckdb__key_match_values(keys, prefix) %}
+    {%- set values = [] -%}
+    {%- for key in keys -%}{%- do values.append(prefix ~ key) -%}{%- endfor -%}
+    {{ return(['hash(' ~ values | join(', ') ~ ')']) }}
 {% endmacro %}
 
 {#- A cheap necessary condition for a raw row to fall in a window from `start`, when

@@ -48,6 +48,7 @@ user_rollup as (
 ),
 
 activity_rollup as (
+    {#- every figure counts days of the baseline or the recent window only -#}
     select
         activity.account_id,
         count(distinct case when activity.activity_date >= as_of.recent_start_date then activity.user_id end)
@@ -67,7 +68,7 @@ activity_rollup as (
             end
         ) as active_days_baseline
     from activity
-    cross join as_of
+    inner join as_of on activity.activity_date >= as_of.baseline_start_date
     group by activity.account_id
 )
 
