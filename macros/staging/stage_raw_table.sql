@@ -31,11 +31,12 @@
     window_column: for a model built incrementally by day (strategy `replace_window`,
     macros/incremental): only raw rows whose typed `window_column` is in the lookback
     window (or null) are read, and a key already staged before the window makes the
-    new row a `duplicate_key` (the built keys are probed with the window's keys: the
-    model's hooks keep the hash tables on the window's side, hash_join_sides_as_written). Raw rows dated before the window are counted against
-    the table's rows before it; when there are more (a new file re-delivered old rows),
-    each new row identical in every typed column to a row already built is added as
-    `collapsed` (as a full build collapses it). A new row before the window with any
+    new row a `duplicate_key` (the built keys are probed with the window's keys; the
+    model's hooks keep the hash tables on the window's side: hash_join_sides_as_written).
+    Raw rows dated before the window are counted against the table's rows before it;
+    when there are more (a new file re-delivered old rows), each new row identical in
+    every typed column to a row already built is added as `collapsed` (as a full build
+    collapses it). A new row before the window with any
     other content is left out: stg_load_audit does not reconcile and the build fails
     until a full refresh. -#}
 {% macro stage_raw_table(source_name, table_name, relation, lookups=[], rules=[], window_rules=[], extra_columns={}, collapse_exact_duplicates=false, window_column=none, staged_record_key=true) %}
@@ -52,7 +53,7 @@
 {%- if prior_keys -%}
     {%- set window.start = replace_window_start(this) -%}
     {%- set window.recompute = staging_window_recompute(this) -%}
-    {%- set late = namespace(start=late_rows_start(columns, relation, window_column)) -%}
+    {%- set late = namespace(start=late_rows_start(columns, relation, window_column, window.start)) -%}
 {%- endif -%}
 with
 
@@ -462,9 +463,7 @@ from late_copies
 {% endmacro %}
 
 {% macro duckdb__key_match_values(keys, prefix) %}
-    {%- set values = [] -%}
-    {%- for key in keys -%}{%- do values.append(prefix ~ key) -%}{%- endfor -%}
-    {{ return(['hash(' ~ values | join(', ') ~ ')']) }}
+    {{ return(['hash(' ~ default__key_match_values(keys, prefix) | join(', ') ~ ')']) }}
 {% endmacro %}
 
 {#- A cheap necessary condition for a raw row to fall in a window from `start`, when
@@ -486,11 +485,10 @@ from late_copies
     {%- endif -%}
 {%- endmacro %}
 
-{#- The window start of an incremental run of a model staged by `window_column`
-    when the raw rows dated before it outnumber the table's (new rows arrived there),
-    else none. Counting reads the window column alone. -#}
-{% macro late_rows_start(columns, relation, window_column) %}
-    {%- set start = replace_window_start(this) -%}
+{#- The window start (`start`, read from the table) of an incremental run of a model
+    staged by `window_column` when the raw rows dated before it outnumber the table's
+    (new rows arrived there), else none. Counting reads the window column alone. -#}
+{% macro late_rows_start(columns, relation, window_column, start) %}
     {%- if start is none -%}
         {{ return(none) }}
     {%- endif -%}
