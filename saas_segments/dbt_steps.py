@@ -4,13 +4,15 @@
 SPEC is a JSON file: ``steps`` (each a dbt command's arguments), ``common`` (arguments
 every command gets: vars, target path), ``unchanged_tables`` (raw tables whose staging
 is left as the warehouse has it), ``daily_tests`` (leave out the tests a refresh
-skips; see :mod:`saas_segments.refresh_scope`) and ``parse_warehouse`` (the DuckDB path
-the parse sees, the same for every run, so that dbt's partial parse is reused; the
-commands run on ``SAAS_DUCKDB_PATH``). The nodes left out are added to each
+skips; see :mod:`saas_segments.refresh_scope`), ``target_path`` (where the commands
+write), ``results_per_step`` (keep each command's results) and ``parse_warehouse``
+(the DuckDB path the parse sees, the same for every file of a name, so that dbt's
+partial parse is reused: :func:`saas_segments.project.parse_warehouse`; the commands
+run on ``SAAS_DUCKDB_PATH``). The nodes left out are added to each
 command's ``--exclude``; the tests that would go with them but also check a node that
 runs (a relationship from a restaged table to one left as it is) run after the first.
-After each command its ``run_results.json`` is kept as ``run_results-<n>.json`` in the
-target dir. Exits 1 at the first command that fails.
+With ``results_per_step``, after each command its ``run_results.json`` is kept as
+``run_results-<n>.json`` in the target dir. Exits 1 at the first command that fails.
 """
 
 from __future__ import annotations
@@ -69,11 +71,11 @@ def main(argv: list[str]) -> int:
     steps = [[*step, *(["--exclude", *excluded] if excluded else [])] for step in spec["steps"]]
     if taken_along:
         steps.insert(1, ["test", "--select", *taken_along])
-    target = Path(common[common.index("--target-path") + 1]) if "--target-path" in common else Path("target")
+    target = Path(spec["target_path"])
     for number, step in enumerate(steps, 1):
         (target / "run_results.json").unlink(missing_ok=True)
         result = dbtRunner(manifest=manifest).invoke([*step, *common])
-        if (target / "run_results.json").exists():
+        if spec["results_per_step"] and (target / "run_results.json").exists():
             shutil.copyfile(target / "run_results.json", target / f"run_results-{number}.json")
         if not result.success:
             return 1

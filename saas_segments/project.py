@@ -27,6 +27,9 @@ DEFAULT_RAW_DIR = PROJECT_DIR / "data" / "raw" / "demo"
 # :func:`parse_cache`); dbt itself re-parses the files that changed since
 PARSE_CACHE_DIR = Path(".cache") / "dbt-parse"
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"
+#: dbt commands that run on a parsed manifest: :mod:`saas_segments.dbt_steps` runs them
+#: after a parse against a fixed warehouse path (:func:`parse_warehouse`)
+MANIFEST_COMMANDS = frozenset({"build", "run", "test", "seed", "compile", "run-operation", "show"})
 
 
 @contextmanager
@@ -67,13 +70,37 @@ def launch_dbt() -> NoReturn:
     process group and killed with the process named in SAAS_DBT_PARENT_PID (else its parent).
 
     For callers that start dbt themselves (dagster-dbt's ``DbtCliResource``): the same
-    guarantee as :func:`dbt`, since the death signal survives the ``exec``.
+    guarantee as :func:`dbt`, since the death signal survives the ``exec``, and the same
+    parse reuse: a command of :data:`MANIFEST_COMMANDS` runs through
+    :mod:`saas_segments.dbt_steps` with the parse cache carried in and back (its target dir
+    is DBT_TARGET_PATH, as dagster-dbt sets it).
     """
     parent = int(os.environ.get(PARENT_PID_ENV) or os.getppid())
     os.setpgid(0, 0)
     die_with_parent(parent)
+    args = sys.argv[1:]
+    if args and args[0] in MANIFEST_COMMANDS:
+        command, dbt_vars = split_vars(args)
+        target = Path(os.environ.get("DBT_TARGET_PATH", "target"))
+        spec = write_steps_spec([command], dbt_vars, None, os.environ, PROJECT_DIR)
+        cache, parsed = parse_cache(PROJECT_DIR, os.environ, dbt_vars), PROJECT_DIR / target / PARTIAL_PARSE_FILE
+        if not parsed.exists():
+            keep_parse(cache, parsed)
+        from saas_segments.dbt_steps import main  # dbt's import is slow: only when it runs
+
+        status = main([str(spec)])
+        keep_parse(parsed, cache)
+        sys.exit(status)
     executable = str(dbt_executable())
-    os.execv(executable, [executable, *sys.argv[1:]])
+    os.execv(executable, [executable, *args])
+
+
+def split_vars(args: Sequence[str]) -> tuple[list[str], dict[str, object] | None]:
+    """A dbt command's arguments without its ``--vars`` option (a JSON object), and those vars."""
+    if "--vars" not in args:
+        return list(args), None
+    position = list(args).index("--vars")
+    return [*args[:position], *args[position + 2 :]], json.loads(args[position + 1])
 
 
 class DbtError(RuntimeError):
@@ -103,22 +130,29 @@ def dbt_env(
 
 def parse_cache(project_dir: Path, env: Mapping[str, str], dbt_vars: Mapping[str, object] | None) -> Path:
     """Where dbt's partial parse of ``project_dir`` is kept for invocations with these vars
-    and this target, raw dir and warehouse file name: dbt parses from scratch whenever the
-    command-line vars, the connection settings or an environment variable the project
-    files read differ from the saved parse's, so each such combination keeps its own."""
+    and this target, database and warehouse file name: dbt parses from scratch whenever
+    the command-line vars or the connection settings differ from the saved parse's, so
+    each such combination keeps its own. The raw dir is not part of it (the project reads
+    it when a run starts), nor is the warehouse's folder (:func:`parse_warehouse`)."""
     warehouse_name = Path(env.get("SAAS_DUCKDB_PATH", "")).name
     key = json.dumps(
-        [
-            dict(dbt_vars or {}),
-            env.get("SAAS_TARGET", ""),
-            env.get("SAAS_RAW_DIR", ""),
-            env.get("SAAS_PG_DATABASE", ""),
-            warehouse_name,
-        ],
+        [dict(dbt_vars or {}), env.get("SAAS_TARGET", ""), env.get("SAAS_PG_DATABASE", ""), warehouse_name],
         sort_keys=True,
         default=str,
     )
     return project_dir / PARSE_CACHE_DIR / hashlib.sha256(key.encode()).hexdigest()[:16] / PARTIAL_PARSE_FILE
+
+
+def parse_warehouse(project_dir: Path, env: Mapping[str, str], dbt_vars: Mapping[str, object] | None) -> str | None:
+    """The DuckDB path dbt parses against: one fixed path per parse-cache slot, with the
+    warehouse's file name (the database's name). dbt's parse keeps a hash of the
+    connection settings, the file's path among them, so a command on a file in any other
+    folder (a refresh's candidate, a test's warehouse) reuses the slot's parse. None off
+    DuckDB or without a warehouse file."""
+    warehouse = env.get("SAAS_DUCKDB_PATH")
+    if env.get("SAAS_TARGET", "duckdb") != "duckdb" or not warehouse or warehouse == ":memory:":
+        return None
+    return str(parse_cache(project_dir, env, dbt_vars).parent / "parse" / Path(warehouse).name)
 
 
 def keep_parse(source: Path, destination: Path) -> None:
@@ -151,8 +185,14 @@ def dbt(
     ``write_json`` dbt writes no manifest.json and run_results.json. With ``check`` a
     non-zero exit raises :class:`DbtError` with dbt's output.
     """
-    options = [*dbt_options(dbt_vars, target_path), *([] if write_json else ["--no-write-json"])]
-    command = [str(dbt_executable()), *args, *options]
+    json_option = [] if write_json else ["--no-write-json"]
+    if args and args[0] in MANIFEST_COMMANDS:
+        return dbt_steps(
+            [[*args, *json_option]], raw_dir=raw_dir, warehouse=warehouse, dbt_vars=dbt_vars,
+            target_path=target_path or Path("target"), env=env, project_dir=project_dir, check=check,
+            results_per_step=False,
+        )
+    command = [str(dbt_executable()), *args, *dbt_options(dbt_vars, target_path), *json_option]
     return launch(command, " ".join(args), raw_dir, warehouse, dbt_vars, target_path, env, project_dir, check)
 
 
@@ -167,34 +207,55 @@ def dbt_steps(
     target_path: Path,
     env: Mapping[str, str] | None = None,
     project_dir: Path = PROJECT_DIR,
+    check: bool = True,
+    results_per_step: bool = True,
 ) -> subprocess.CompletedProcess[str]:
     """Run dbt commands one after the other in one process that parses the project once
     (:mod:`saas_segments.dbt_steps`), leaving out the staging of ``unchanged_tables`` and,
     with ``daily_tests``, the tests a refresh skips (:mod:`saas_segments.refresh_scope`).
-    Stops at the first command that fails and raises :class:`DbtError`; each command's
-    results stay in ``target_path`` as ``run_results-<n>.json``."""
-    spec = Path(project_dir) / Path(target_path) / "steps.json"
+    Stops at the first command that fails (with ``check``, raising :class:`DbtError`);
+    with ``results_per_step`` each command's results stay in ``target_path`` as
+    ``run_results-<n>.json``."""
+    project_dir = Path(project_dir).resolve()
+    options = dbt_options(dbt_vars, target_path)
+    spec = write_steps_spec(steps, dbt_vars, options, dbt_env(raw_dir, warehouse, env), project_dir,
+                            unchanged_tables, daily_tests, results_per_step)
+    command = [sys.executable, "-m", "saas_segments.dbt_steps", str(spec)]
+    label = "; ".join(" ".join(step) for step in steps)
+    return launch(command, label, raw_dir, warehouse, dbt_vars, target_path, env, project_dir, check)
+
+
+def write_steps_spec(
+    steps: Sequence[Sequence[str]],
+    dbt_vars: Mapping[str, object] | None,
+    common: Sequence[str] | None,
+    env: Mapping[str, str],
+    project_dir: Path,
+    unchanged_tables: Sequence[str] = (),
+    daily_tests: bool = False,
+    results_per_step: bool = False,
+) -> Path:
+    """The spec of a :mod:`saas_segments.dbt_steps` run, written into its target dir:
+    ``common`` defaults to the vars (the target dir then comes from DBT_TARGET_PATH)."""
+    common = list(common) if common is not None else dbt_options(dbt_vars, None)
+    position = common.index("--target-path") + 1 if "--target-path" in common else None
+    target = Path(common[position]) if position else Path(env.get("DBT_TARGET_PATH", "target"))
+    spec = project_dir / target / "steps.json"
     spec.parent.mkdir(parents=True, exist_ok=True)
-    environment = dbt_env(raw_dir, warehouse, env)
     spec.write_text(
         json.dumps(
             {
                 "steps": [list(step) for step in steps],
-                "common": dbt_options(dbt_vars, target_path),
+                "common": common,
                 "unchanged_tables": list(unchanged_tables),
                 "daily_tests": daily_tests,
-                # dbt's parse keeps a hash of the connection settings (the DuckDB file's
-                # path among them): parsing against one fixed path per file name lets
-                # every candidate folder reuse the last parse
-                "parse_warehouse": str(parse_cache(Path(project_dir).resolve(), environment, dbt_vars).parent / "parse" / Path(warehouse).name)
-                if warehouse is not None
-                else None,
+                "target_path": str(target),
+                "results_per_step": results_per_step,
+                "parse_warehouse": parse_warehouse(project_dir, env, dbt_vars),
             }
         )
     )
-    command = [sys.executable, "-m", "saas_segments.dbt_steps", str(spec)]
-    label = "; ".join(" ".join(step) for step in steps)
-    return launch(command, label, raw_dir, warehouse, dbt_vars, target_path, env, project_dir, True)
+    return spec
 
 
 def dbt_options(dbt_vars: Mapping[str, object] | None, target_path: Path | None) -> list[str]:

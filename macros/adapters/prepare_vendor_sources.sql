@@ -3,7 +3,7 @@
     contract table; var `vendor_schemas`, default the vendor name, as
     Fivetran or Airbyte load them) with the columns its adapter reads; a missing table
     or column stops the build naming it. On DuckDB, with the var `vendor_dir`
-    (SAAS_VENDOR_DIR), the vendor's files `<vendor_dir>/<vendor>/<table>.parquet|.csv|
+    (SAAS_VENDOR_DIR; run_vendor_dir), the vendor's files `<vendor_dir>/<vendor>/<table>.parquet|.csv|
     .csv.gz` (or a folder `<table>/` of such files, the raw dir's layouts) first become
     views in that schema; CSV columns arrive as text and a malformed line stops the
     build. -#}
@@ -15,7 +15,7 @@
     {%- set checked = [] -%}
     {%- for vendor in selected_vendors() -%}
         {%- set tables = selected_vendor_tables(vendor) -%}
-        {%- set vendor_dir = var('vendor_dir', '') | string | trim -%}
+        {%- set vendor_dir = run_vendor_dir() -%}
         {%- if target.type == 'duckdb' and vendor_dir -%}
             {%- do errors.extend(duckdb_vendor_views(vendor, tables, vendor_dir.rstrip('/') ~ '/' ~ vendor)) -%}
         {%- endif -%}

@@ -15,8 +15,7 @@
     staging quarantines it; a line that is not UTF-8 stops the build naming the file,
     the line and its bytes. `raw._raw_files` lists every file read. -#}
 {% macro duckdb__prepare_raw_sources() %}
-    {%- set raw_dir = var('raw_dir') | string | trim -%}
-    {%- set raw_dir = raw_dir[:-1] if raw_dir.endswith('/') and raw_dir | length > 1 else raw_dir -%}
+    {%- set raw_dir = run_raw_dir() -%}
     {%- set schema = var('raw_schema') -%}
     {%- set listing = run_query("select file from glob('" ~ raw_sql_string(raw_dir) ~ "/**')") -%}
     {%- set files = listing.columns[0].values() | list -%}

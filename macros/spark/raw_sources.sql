@@ -13,8 +13,7 @@
     (Hadoop picks the codec by suffix). Spark's listing skips hidden files (`_SUCCESS`,
     `.crc`), which DuckDB reports as not read. -#}
 {% macro spark__prepare_raw_sources() %}
-    {%- set raw_dir = var('raw_dir') | string | trim -%}
-    {%- set raw_dir = raw_dir[:-1] if raw_dir.endswith('/') and raw_dir | length > 1 else raw_dir -%}
+    {%- set raw_dir = run_raw_dir() -%}
     {%- set schema = var('raw_schema') -%}
     {%- set time_zone = run_query('select current_timezone()').columns[0].values()[0] -%}
     {%- if time_zone not in ['UTC', 'Etc/UTC', 'GMT', 'Z', '+00:00'] -%}
