@@ -81,15 +81,12 @@ def launch_dbt() -> NoReturn:
     args = sys.argv[1:]
     if args and args[0] in MANIFEST_COMMANDS:
         command, dbt_vars = split_vars(args)
-        target = Path(os.environ.get("DBT_TARGET_PATH", "target"))
         spec = write_steps_spec([command], dbt_vars, None, os.environ, PROJECT_DIR)
-        cache, parsed = parse_cache(PROJECT_DIR, os.environ, dbt_vars), PROJECT_DIR / target / PARTIAL_PARSE_FILE
-        if not parsed.exists():
-            keep_parse(cache, parsed)
         from saas_segments.dbt_steps import main  # dbt's import is slow: only when it runs
 
-        status = main([str(spec)])
-        keep_parse(parsed, cache)
+        targets = PROJECT_DIR / os.environ.get("DBT_TARGET_PATH", "target")
+        with carried_parse(PROJECT_DIR, os.environ, dbt_vars, targets):
+            status = main([str(spec)])
         sys.exit(status)
     executable = str(dbt_executable())
     os.execv(executable, [executable, *args])
@@ -153,6 +150,19 @@ def parse_warehouse(project_dir: Path, env: Mapping[str, str], dbt_vars: Mapping
     if env.get("SAAS_TARGET", "duckdb") != "duckdb" or not warehouse or warehouse == ":memory:":
         return None
     return str(parse_cache(project_dir, env, dbt_vars).parent / "parse" / Path(warehouse).name)
+
+
+@contextmanager
+def carried_parse(
+    project_dir: Path, env: Mapping[str, str], dbt_vars: Mapping[str, object] | None, targets: Path
+) -> Iterator[None]:
+    """Around a dbt run in the target dir ``targets``: the slot's parse (:func:`parse_cache`)
+    copied in when the target dir has none, and the run's parse copied back after it."""
+    cache, parsed = parse_cache(project_dir, env, dbt_vars), targets / PARTIAL_PARSE_FILE
+    if not parsed.exists():
+        keep_parse(cache, parsed)
+    yield
+    keep_parse(parsed, cache)
 
 
 def keep_parse(source: Path, destination: Path) -> None:
@@ -279,23 +289,20 @@ def launch(
     project_dir = Path(project_dir).resolve()
     environment = {**dbt_env(raw_dir, warehouse, env), "DBT_PROJECT_DIR": str(project_dir), "DBT_PROFILES_DIR": str(project_dir)}
     targets = project_dir / (target_path if target_path is not None else "target")
-    cache = parse_cache(project_dir, environment, dbt_vars)
-    if not (targets / PARTIAL_PARSE_FILE).exists():
-        keep_parse(cache, targets / PARTIAL_PARSE_FILE)
     parent = os.getpid()
     # its own process group (a terminal's signals go to the caller, which decides) and
     # killed with the caller
-    process = subprocess.run(
-        command,
-        cwd=project_dir,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=False,
-        process_group=0,
-        preexec_fn=lambda: die_with_parent(parent),
-    )
-    keep_parse(targets / PARTIAL_PARSE_FILE, cache)
+    with carried_parse(project_dir, environment, dbt_vars, targets):
+        process = subprocess.run(
+            command,
+            cwd=project_dir,
+            env=environment,
+            capture_output=True,
+            text=True,
+            check=False,
+            process_group=0,
+            preexec_fn=lambda: die_with_parent(parent),
+        )
     if check and process.returncode != 0:
         raise DbtError(f"dbt {label} failed ({process.returncode}):\n{process.stdout[-6000:]}{process.stderr[-2000:]}")
     return process
