@@ -30,6 +30,10 @@ PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 #: dbt commands that run on a parsed manifest: :mod:`saas_segments.dbt_steps` runs them
 #: after a parse against a fixed warehouse path (:func:`parse_warehouse`)
 MANIFEST_COMMANDS = frozenset({"build", "run", "test", "seed", "compile", "run-operation", "show"})
+#: dbt vars a run reads when it starts (macros/run_inputs.sql), and the environment
+#: variable each is handed over in: on the command line a var is part of dbt's parse, so
+#: each new value (a new day's as_of) would cost a parse from scratch
+RUN_VARS = {"as_of": "SAAS_AS_OF"}
 
 
 @contextmanager
@@ -80,7 +84,9 @@ def launch_dbt() -> NoReturn:
     die_with_parent(parent)
     args = sys.argv[1:]
     if args and args[0] in MANIFEST_COMMANDS:
-        command, dbt_vars = split_vars(args)
+        command, given_vars = split_vars(args)
+        dbt_vars, run_env = run_inputs(given_vars)
+        os.environ.update(run_env)
         spec = write_steps_spec([command], dbt_vars, None, os.environ, PROJECT_DIR)
         from saas_segments.dbt_steps import main  # dbt's import is slow: only when it runs
 
@@ -90,6 +96,16 @@ def launch_dbt() -> NoReturn:
         sys.exit(status)
     executable = str(dbt_executable())
     os.execv(executable, [executable, *args])
+
+
+def run_inputs(
+    dbt_vars: Mapping[str, object] | None, env: Mapping[str, str] | None = None
+) -> tuple[dict[str, object] | None, dict[str, str]]:
+    """``dbt_vars`` without the :data:`RUN_VARS`, and ``env`` with them added (as strings)."""
+    given = dict(dbt_vars or {})
+    moved = {RUN_VARS[name]: str(value) for name, value in given.items() if name in RUN_VARS and value is not None}
+    kept = {name: value for name, value in given.items() if name not in RUN_VARS}
+    return kept or None, {**(env or {}), **moved}
 
 
 def split_vars(args: Sequence[str]) -> tuple[list[str], dict[str, object] | None]:
@@ -196,6 +212,7 @@ def dbt(
     non-zero exit raises :class:`DbtError` with dbt's output.
     """
     json_option = [] if write_json else ["--no-write-json"]
+    dbt_vars, env = run_inputs(dbt_vars, env)
     if args and args[0] in MANIFEST_COMMANDS:
         return dbt_steps(
             [[*args, *json_option]], raw_dir=raw_dir, warehouse=warehouse, dbt_vars=dbt_vars,
@@ -227,6 +244,7 @@ def dbt_steps(
     with ``results_per_step`` each command's results stay in ``target_path`` as
     ``run_results-<n>.json``."""
     project_dir = Path(project_dir).resolve()
+    dbt_vars, env = run_inputs(dbt_vars, env)
     options = dbt_options(dbt_vars, target_path)
     spec = write_steps_spec(steps, dbt_vars, options, dbt_env(raw_dir, warehouse, env), project_dir,
                             unchanged_tables, daily_tests, results_per_step)

@@ -1,6 +1,8 @@
-{#- The one date every model is computed as of, and its windows. as_of is the var
-    `as_of` when given, else the last full UTC day present in events (a day is full
-    once the load started after it ended). -#}
+{#- The one date every model is computed as of, and its windows. as_of is the one
+    given to the run (the var `as_of` or SAAS_AS_OF: macros/run_inputs.sql), read when
+    the run starts, else the last full UTC day present in events (a day is full once
+    the load started after it ended). -#}
+{%- set as_of = run_as_of() if execute else none %}
 with
 
 event_days as (
@@ -10,8 +12,8 @@ event_days as (
 
 resolved as (
     select
-        {%- if var('as_of') %}
-        cast('{{ var("as_of") }}' as date) as as_of_date
+        {%- if as_of %}
+        cast('{{ as_of }}' as date) as as_of_date
         {%- else %}
             case
                 when last_event_date >= cast('{{ run_started_at.strftime("%Y-%m-%d") }}' as date)
