@@ -8,8 +8,9 @@ skips; see :mod:`saas_segments.refresh_scope`), ``target_path`` (where the comma
 write), ``results_per_step`` (keep each command's results) and ``parse_warehouse``
 (the DuckDB path the parse sees, the same for every file of a name, so that dbt's
 partial parse is reused: :func:`saas_segments.project.parse_warehouse`; the commands
-run on ``SAAS_DUCKDB_PATH``). The nodes left out are added to each
-command's ``--exclude``; the tests that would go with them but also check a node that
+run on ``SAAS_DUCKDB_PATH``). Every command also leaves out the not_null data tests
+of columns whose not_null constraint the engine enforces (:func:`enforced_not_null_tests`).
+The nodes left out are added to each command's ``--exclude``; the tests that would go with them but also check a node that
 runs (a relationship from a restaged table to one left as it is) run after the first.
 With ``results_per_step``, after each command its ``run_results.json`` is kept as
 ``run_results-<n>.json`` in the target dir. Exits 1 at the first command that fails.
@@ -29,6 +30,38 @@ from dbt.cli.main import dbtRunner
 from saas_segments.refresh_scope import daily_skipped_tests, skipped_nodes
 
 
+def enforced_not_null_tests(manifest: Any) -> set[str]:
+    """The unique ids of the not_null data tests that could not fail: their column has a
+    not_null constraint in an enforced contract of a table or incremental model, and the
+    engine enforces not_null constraints (DuckDB and PostgreSQL create the table with
+    NOT NULL, so a null stops the build). On an engine that does not (Spark) every
+    not_null test runs."""
+    from dbt.adapters.base.impl import ConstraintSupport
+    from dbt.adapters.factory import get_adapter_class_by_name
+    from dbt_common.contracts.constraints import ConstraintType
+
+    support = get_adapter_class_by_name(manifest.metadata.adapter_type).CONSTRAINT_SUPPORT
+    if support.get(ConstraintType.not_null) != ConstraintSupport.ENFORCED:
+        return set()
+    found = set()
+    for unique_id, node in manifest.nodes.items():
+        metadata = getattr(node, "test_metadata", None)
+        model = manifest.nodes.get(getattr(node, "attached_node", None) or "")
+        if metadata is None or metadata.name != "not_null" or model is None:
+            continue
+        column = model.columns.get(node.column_name)
+        contract = getattr(model, "contract", None)  # seeds have none
+        if (
+            contract is not None
+            and contract.enforced
+            and model.config.materialized in ("table", "incremental")
+            and column is not None
+            and any(constraint.type == ConstraintType.not_null for constraint in column.constraints)
+        ):
+            found.add(unique_id)
+    return found
+
+
 def left_out(manifest: Any, unchanged: list[str], daily_tests: bool) -> tuple[list[str], list[str]]:
     """The names of the nodes a build leaves out, and of the tests dbt would leave out with
     them though they also check a node that runs (``--exclude`` takes a model's tests along):
@@ -44,6 +77,7 @@ def left_out(manifest: Any, unchanged: list[str], daily_tests: bool) -> tuple[li
     }
     sources = {unique_id: {"identifier": source.identifier} for unique_id, source in manifest.sources.items()}
     ids = skipped_nodes(nodes, sources, unchanged) | (daily_skipped_tests(nodes) if daily_tests else set())
+    ids |= enforced_not_null_tests(manifest)
     taken_along = {
         unique_id
         for unique_id, node in nodes.items()
