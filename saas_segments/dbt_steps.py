@@ -10,7 +10,10 @@ write), ``results_per_step`` (keep each command's results) and ``parse_warehouse
 partial parse is reused: :func:`saas_segments.project.parse_warehouse`; the commands
 run on ``SAAS_DUCKDB_PATH``). Every command also leaves out the not_null data tests
 of columns whose not_null constraint the engine enforces (:func:`enforced_not_null_tests`).
-The nodes left out are added to each command's ``--exclude``; the tests that would go with them but also check a node that
+The data tests left out are dropped from the parsed manifest the commands run on (so
+their ``manifest.json`` does not list them: dbt resolves each name given to ``--exclude``
+against every node, a second per command for a few hundred names); the models and seeds
+left out are added to each command's ``--exclude``; the tests that would go with them but also check a node that
 runs (a relationship from a restaged table to one left as it is) run after the first.
 With ``results_per_step``, after each command its ``run_results.json`` is kept as
 ``run_results-<n>.json`` in the target dir. Exits 1 at the first command that fails.
@@ -62,10 +65,10 @@ def enforced_not_null_tests(manifest: Any) -> set[str]:
     return found
 
 
-def left_out(manifest: Any, unchanged: list[str], daily_tests: bool) -> tuple[list[str], list[str]]:
-    """The names of the nodes a build leaves out, and of the tests dbt would leave out with
-    them though they also check a node that runs (``--exclude`` takes a model's tests along):
-    those run in a command of their own."""
+def left_out(manifest: Any, unchanged: list[str], daily_tests: bool) -> tuple[set[str], list[str]]:
+    """The unique ids of the nodes a build leaves out, and the names of the tests dbt would
+    leave out with them though they also check a node that runs (``--exclude`` takes a
+    model's tests along): those run in a command of their own."""
     nodes = {
         unique_id: {
             "resource_type": str(node.resource_type),
@@ -83,7 +86,17 @@ def left_out(manifest: Any, unchanged: list[str], daily_tests: bool) -> tuple[li
         for unique_id, node in nodes.items()
         if node["resource_type"] == "test" and unique_id not in ids and ids & set(node["depends_on"])
     }
-    return sorted(manifest.nodes[i].name for i in ids), sorted(manifest.nodes[i].name for i in taken_along)
+    return ids, sorted(manifest.nodes[i].name for i in taken_along)
+
+
+def drop_tests(manifest: Any, ids: set[str]) -> list[str]:
+    """Drop the data tests among ``ids`` from ``manifest`` (and from the graph its
+    templates see); the names of the other nodes among ``ids``."""
+    tests = {unique_id for unique_id in ids if str(manifest.nodes[unique_id].resource_type) == "test"}
+    for unique_id in tests:
+        del manifest.nodes[unique_id]
+        manifest.flat_graph.get("nodes", {}).pop(unique_id, None)
+    return sorted(manifest.nodes[unique_id].name for unique_id in ids - tests)
 
 
 def main(argv: list[str]) -> int:
@@ -101,7 +114,8 @@ def main(argv: list[str]) -> int:
     if not parsed.success:
         return 1
     manifest = parsed.result
-    excluded, taken_along = left_out(manifest, spec["unchanged_tables"], spec["daily_tests"])
+    ids, taken_along = left_out(manifest, spec["unchanged_tables"], spec["daily_tests"])
+    excluded = drop_tests(manifest, ids)
     steps = [[*step, *(["--exclude", *excluded] if excluded else [])] for step in spec["steps"]]
     if taken_along:
         steps.insert(1, ["test", "--select", *taken_along])

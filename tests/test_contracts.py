@@ -16,17 +16,22 @@ from pathlib import Path
 import pytest
 
 from conftest import copy_project, query
-from saas_segments.project import PROJECT_DIR, DbtError, dbt
+from saas_segments.project import DbtError, dbt
 
 #: Type names valid on DuckDB and PostgreSQL alike.
 PORTABLE_TYPE = re.compile(r"^(text|integer|bigint|double precision|float|decimal\(\d+, \d+\)|date|timestamp|boolean)$")
 
 
 @pytest.fixture(scope="module")
-def marts(tmp_path_factory: pytest.TempPathFactory) -> list[dict]:
+def manifest(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The parsed project's manifest, every node in it."""
     target = tmp_path_factory.mktemp("contracts") / "target"
     dbt(["parse"], target_path=target)
-    manifest = json.loads((target / "manifest.json").read_text())
+    return json.loads((target / "manifest.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def marts(manifest: dict) -> list[dict]:
     return [
         node
         for node in manifest["nodes"].values()
@@ -64,7 +69,7 @@ def test_table_keys_are_not_null_constraints(marts: list[dict]) -> None:
 
 
 def test_enforced_not_null_constraints_stand_in_for_their_not_null_tests(
-    demo_warehouse: Path, demo_raw_dir: Path, tmp_path: Path
+    manifest: dict, demo_warehouse: Path, demo_raw_dir: Path, tmp_path: Path
 ) -> None:
     """On DuckDB the not_null tests of dim_accounts, whose columns all have an enforced
     not_null constraint, are left out of a build (saas_segments.dbt_steps); the table
@@ -75,7 +80,6 @@ def test_enforced_not_null_constraints_stand_in_for_their_not_null_tests(
     shutil.copyfile(demo_warehouse, warehouse)
     target = tmp_path / "target"
     dbt(["build", "--select", "dim_accounts", "int_accounts_as_of"], raw_dir=demo_raw_dir, warehouse=warehouse, target_path=target)
-    manifest = json.loads((target / "manifest.json").read_text())
     not_null = {
         unique_id: (node["attached_node"].split(".")[-1], node["column_name"])
         for unique_id, node in manifest["nodes"].items()
