@@ -13,8 +13,9 @@ of columns whose not_null constraint the engine enforces (:func:`enforced_not_nu
 The data tests left out are dropped from the parsed manifest the commands run on (so
 their ``manifest.json`` does not list them: dbt resolves each name given to ``--exclude``
 against every node, a second per command for a few hundred names); the models and seeds
-left out are added to each command's ``--exclude``; the tests that would go with them but also check a node that
-runs (a relationship from a restaged table to one left as it is) run after the first.
+left out are added to each command's ``--exclude``; the tests that would go with them
+but also check a node that runs (a relationship from a restaged table to one left as it
+is) run after the first.
 With ``results_per_step``, after each command its ``run_results.json`` is kept as
 ``run_results-<n>.json`` in the target dir. Exits 1 at the first command that fails.
 """

@@ -212,13 +212,13 @@ def dbt(
     non-zero exit raises :class:`DbtError` with dbt's output.
     """
     json_option = [] if write_json else ["--no-write-json"]
-    dbt_vars, env = run_inputs(dbt_vars, env)
     if args and args[0] in MANIFEST_COMMANDS:
         return dbt_steps(
             [[*args, *json_option]], raw_dir=raw_dir, warehouse=warehouse, dbt_vars=dbt_vars,
             target_path=target_path or Path("target"), env=env, project_dir=project_dir, check=check,
             results_per_step=False,
         )
+    dbt_vars, env = run_inputs(dbt_vars, env)
     command = [str(dbt_executable()), *args, *dbt_options(dbt_vars, target_path), *json_option]
     return launch(command, " ".join(args), raw_dir, warehouse, dbt_vars, target_path, env, project_dir, check)
 
