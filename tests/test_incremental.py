@@ -355,9 +355,10 @@ def test_refresh_runs_only_what_changed_and_the_daily_tests(incremental_run: dic
     """The daily build ran fewer nodes than a full build: not the staging of the seven raw
     tables whose files it found unchanged and whose staging reads no changed table (events
     got a new file, users were rewritten; trials, NPS responses, web touches and tickets
-    look users up), and not the not-null tests of derived columns; every other model,
-    every unique test, the load audit's tests and the relationship of the restaged users
-    to the accounts left as they were ran (the result equals the full build, see above)."""
+    look users up), and not the not-null and accepted-values tests of derived columns;
+    every other model, every unique test, the load audit's tests and the relationship of
+    the restaged users to the accounts left as they were ran (the result equals the full
+    build, see above)."""
     # every node of the project (the build's own manifest.json leaves out the tests it dropped)
     dbt(["parse"], target_path=tmp_path / "target")
     manifest = json.loads((tmp_path / "target" / "manifest.json").read_text())
@@ -378,9 +379,13 @@ def test_refresh_runs_only_what_changed_and_the_daily_tests(incremental_run: dic
     staging_left_out = {f"model.saas_segments.{name}" for name in skipped_models}
     for uid in left_out_tests:
         kind = (nodes[uid].get("test_metadata") or {}).get("name")
-        assert kind == "not_null" or set(nodes[uid]["depends_on"]["nodes"]) <= staging_left_out, uid
-    assert {uid for uid in tests if nodes[uid]["name"].startswith("not_null_dim_accounts_")} <= left_out_tests
-    kept = ("unique_dim_", "accepted_values_stg_load_audit", "relationships_stg_app__users_account_id")
+        assert kind in {"not_null", "accepted_values"} or set(nodes[uid]["depends_on"]["nodes"]) <= staging_left_out, uid
+    derived = ("not_null_dim_accounts_", "accepted_values_dim_accounts_", "accepted_values_segment_quality_")
+    assert {uid for uid in tests if nodes[uid]["name"].startswith(derived)} <= left_out_tests
+    kept = (
+        "unique_dim_", "accepted_values_stg_load_audit", "accepted_values_stg_survey__nps_responses_",
+        "relationships_stg_app__users_account_id",
+    )
     assert {uid for uid in tests if nodes[uid]["name"].startswith(kept)} <= ran
     assert len(left_out_tests) > 200
     assert len(ran & full) < 0.6 * len(full)
