@@ -142,3 +142,17 @@ def test_a_new_as_of_keeps_the_parse(demo_raw_dir: Path, tmp_path: Path) -> None
         compiled = next(target.rglob("compiled/**/int_as_of_date.sql")).read_text()
         assert f"cast('{day}' as date) as as_of_date" in compiled, compiled
     assert "Unable to do partial parsing" not in process.stdout, process.stdout[-3000:]
+
+
+def test_the_file_log_keeps_info_events_unless_asked_for_debug(tmp_path: Path) -> None:
+    """dbt's file log leaves out the debug events (every SQL statement) by default, and
+    DBT_LOG_LEVEL_FILE=debug brings them back."""
+    lines = {}
+    for level in ("default", "debug"):
+        logs = tmp_path / level
+        extra = {"DBT_LOG_PATH": str(logs)} | ({"DBT_LOG_LEVEL_FILE": level} if level == "debug" else {})
+        dbt(["ls", "--select", "int_as_of_date"], env=extra, target_path=tmp_path / f"target_{level}")
+        lines[level] = (logs / "dbt.log").read_text().splitlines()
+    assert any("[info ]" in line for line in lines["default"]), lines["default"][:5]
+    assert not any("[debug]" in line for line in lines["default"]), lines["default"][:5]
+    assert any("[debug]" in line for line in lines["debug"]), lines["debug"][:5]
