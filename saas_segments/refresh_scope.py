@@ -39,10 +39,9 @@ STAGING_FREE_VARS = ("as_of", "data_test_scope")
 # on one more day, and what new data can break is checked by the tests it keeps: the
 # staging contract and the load audit, keys, staged accepted values, relationships and
 # the reconciliations (singular tests), besides the quality gates.
-DAILY_SKIPPED_TESTS = {
-    "not_null": ("models/intermediate/", "models/marts/"),
-    "accepted_values": ("models/intermediate/", "models/marts/"),
-}
+DAILY_SKIPPED_TESTS = dict.fromkeys(
+    ("not_null", "accepted_values"), ("models/intermediate/", "models/marts/")
+)
 
 
 def code_hash(dbt_vars: Mapping[str, object] | None, project_dir: Path = PROJECT_DIR) -> str:
