@@ -41,7 +41,7 @@ from psycopg2 import sql
 from saas_segments.audit import Audit, audit_frames
 from saas_segments.gx_gates import GATE_TABLES
 from saas_segments.pg_load import RAW_SCHEMA, connect, connection_params, ensure_database, load_raw_dir
-from saas_segments.project import PROJECT_DIR, DbtError, dbt
+from saas_segments.project import PROJECT_DIR, DbtError, dbt, dbt_steps
 from saas_segments.publish import QUALITY_SELECTION, REFRESH_BUILD, refresh_vars
 
 CANDIDATE_SUFFIX = "__candidate"
@@ -230,8 +230,9 @@ def refresh(
             incremental = bool(cloned_tables(name)) and not full_refresh
             variables = {**refresh_vars(raw_dir, as_of, dbt_vars, incremental=incremental), **candidate_vars}
             rebuild = ["--full-refresh"] if full_refresh else []
-            dbt([*REFRESH_BUILD, *rebuild, "--exclude", QUALITY_SELECTION], dbt_vars=variables, **options)
-            dbt([*REFRESH_BUILD, "--select", QUALITY_SELECTION], dbt_vars=variables, **options)
+            # one dbt process (one start-up and parse) for both builds
+            build = [[*REFRESH_BUILD, *rebuild, "--exclude", QUALITY_SELECTION], [*REFRESH_BUILD, "--select", QUALITY_SELECTION]]
+            dbt_steps(build, dbt_vars=variables, **options)
         except DbtError as error:
             drop_candidate(name)
             return PgRefreshResult(False, name, f"publish blocked, database {name} unchanged: the dbt build failed\n{error}")
