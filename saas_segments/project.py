@@ -176,10 +176,11 @@ def carried_parse(
     project_dir: Path, env: Mapping[str, str], dbt_vars: Mapping[str, object] | None, targets: Path
 ) -> Iterator[None]:
     """Around a dbt run in the target dir ``targets``: the slot's parse (:func:`parse_cache`)
-    copied in when the target dir has none, and the run's parse copied back after it."""
+    copied in, and the run's parse copied back after it. The slot's replaces what the
+    target dir holds: a run with other vars (a refresh's steps) may have left its own
+    there, which dbt would throw away for a parse from scratch."""
     cache, parsed = parse_cache(project_dir, env, dbt_vars), targets / PARTIAL_PARSE_FILE
-    if not parsed.exists():
-        keep_parse(cache, parsed)
+    keep_parse(cache, parsed)
     yield
     keep_parse(parsed, cache)
 

@@ -144,6 +144,18 @@ def test_a_new_as_of_keeps_the_parse(demo_raw_dir: Path, tmp_path: Path) -> None
     assert "Unable to do partial parsing" not in process.stdout, process.stdout[-3000:]
 
 
+def test_a_target_dir_shared_by_runs_with_other_vars_keeps_each_ones_parse(demo_raw_dir: Path, tmp_path: Path) -> None:
+    """Runs with two sets of vars take turns in one target dir (as a refresh's steps do):
+    each starts from the parse kept for its own vars, not the other's left in the dir."""
+    warehouse, target = tmp_path / "warehouse.duckdb", tmp_path / "target"
+    for dbt_vars in ({"min_segment_size_demo": 7}, {"min_segment_size_demo": 8}, {"min_segment_size_demo": 7}):
+        process = dbt(
+            ["compile", "--select", "int_as_of_date"],
+            raw_dir=demo_raw_dir, warehouse=warehouse, dbt_vars=dbt_vars, target_path=target,
+        )
+    assert "Unable to do partial parsing" not in process.stdout, process.stdout[-3000:]
+
+
 def test_the_file_log_keeps_info_events_unless_asked_for_debug(tmp_path: Path) -> None:
     """dbt's file log leaves out the debug events (every SQL statement) by default, and
     DBT_LOG_LEVEL_FILE=debug brings them back."""
