@@ -103,17 +103,14 @@ def drop_candidate(database: str) -> list[str]:
     return dropped
 
 
-def cloned_tables(database: str) -> list[str]:
-    """Tables in the candidate model schemas before the build: the copied published incrementals."""
+def serves_a_build(database: str) -> bool:
+    """Whether ``database`` serves a published build (its ``marts`` schema exists): the
+    refresh then copies the published incrementals into the candidate and builds on them."""
     connection = connect(database)
     try:
         with connection, connection.cursor() as cursor:
-            cursor.execute(
-                "select schemaname || '.' || tablename from pg_catalog.pg_tables"
-                " where right(schemaname, %s) = %s and schemaname != %s order by 1",
-                (len(CANDIDATE_SUFFIX), CANDIDATE_SUFFIX, RAW_SCHEMA + CANDIDATE_SUFFIX),
-            )
-            return [row[0] for row in cursor.fetchall()]
+            cursor.execute("select count(*) from pg_catalog.pg_namespace where nspname = 'marts'")
+            return cursor.fetchone()[0] == 1
     finally:
         connection.close()
 
@@ -226,13 +223,17 @@ def refresh(
             "env": {"SAAS_TARGET": "postgres", "SAAS_PG_DATABASE": name},
         }
         try:
-            dbt(["run-operation", "clone_published_incrementals"], dbt_vars=candidate_vars, **options)
-            incremental = bool(cloned_tables(name)) and not full_refresh
+            incremental = serves_a_build(name) and not full_refresh
             variables = {**refresh_vars(raw_dir, as_of, dbt_vars, incremental=incremental), **candidate_vars}
             rebuild = ["--full-refresh"] if full_refresh else []
-            # one dbt process (one start-up and parse) for both builds
-            build = [[*REFRESH_BUILD, *rebuild, "--exclude", QUALITY_SELECTION], [*REFRESH_BUILD, "--select", QUALITY_SELECTION]]
-            dbt_steps(build, dbt_vars=variables, **options)
+            # one dbt process (one start-up and parse): the copy of the published
+            # incrementals, then both builds
+            steps = [
+                ["run-operation", "clone_published_incrementals"],
+                [*REFRESH_BUILD, *rebuild, "--exclude", QUALITY_SELECTION],
+                [*REFRESH_BUILD, "--select", QUALITY_SELECTION],
+            ]
+            dbt_steps(steps, dbt_vars=variables, **options)
         except DbtError as error:
             drop_candidate(name)
             return PgRefreshResult(False, name, f"publish blocked, database {name} unchanged: the dbt build failed\n{error}")
