@@ -55,6 +55,13 @@
     {%- set window.recompute = staging_window_recompute(this) -%}
     {%- set late = namespace(start=late_rows_start(columns, relation, window_column, window.start)) -%}
 {%- endif -%}
+{#- A full build run by `dbt run`/`build` counts the repeated keys first, into a scratch
+    table: none and no null key (the usual case) leaves the ranking branch out. -#}
+{%- set repeats = {'relation': none, 'any': true} -%}
+{%- set typed_source = 'typed_in_window' if window_column else 'typed' -%}
+{%- if not prior_keys and flags.WHICH in ['run', 'build'] and model.resource_type == 'model' -%}
+    {%- set repeats = counted_repeated_keys(columns, keys, relation) -%}
+{%- endif -%}
 with
 
 source_rows as {{ inlined_cte() }} (
@@ -109,6 +116,9 @@ typed as {{ typed_rows_cte() }} (
 ),
 {%- endif %}
 
+{%- if repeats.any %}
+{%- if repeats.relation is none %}
+
 key_values as (
     {%- if prior_keys %}
     {#- an incremental run ranks the window's rows only: count the keys among them -#}
@@ -118,14 +128,7 @@ key_values as (
         {%- endfor %}
     from typed_in_window
     {%- else %}
-    select
-        {%- for column in columns if column.key %}
-        {{ typed_contract_value(column) }} as _repeated_{{ column.name }}{{ ',' if not loop.last }}
-        {%- endfor %}
-    from (
-        select {% for key in keys %}{{ key }} as _raw_{{ key }}{{ ', ' if not loop.last }}{% endfor %}
-        from {{ relation }}
-    ) as raw_keys
+    {{ raw_key_values(columns, keys, relation) }}
     {%- endif %}
 ),
 
@@ -142,8 +145,18 @@ repeated_keys as (
     group by {% for value in key_match_values(keys, '_repeated_') %}{{ value }}{{ ', ' if not loop.last }}{% endfor %}
     having count(*) > 1
 ),
+{%- else %}
 
-{%- set typed_source = 'typed_in_window' if window_column else 'typed' %}
+repeated_keys as (
+    select
+        {%- for value in key_match_values(keys) %}
+        _repeated_{{ loop.index }},
+        {%- endfor %}
+        1 as _found
+    from {{ repeats.relation }}
+    where not _null_key
+),
+{%- endif %}
 
 repeated_rows as {{ inlined_cte() }} (
     {#- the rows ranked below, picked by their typed key before the other columns are
@@ -164,6 +177,7 @@ repeated_rows as {{ inlined_cte() }} (
         or {{ key }} is null
         {%- endfor %}
 ),
+{%- endif %}
 
 {%- set checked_rows %}
 contract_checked@rows@ as (
@@ -209,10 +223,16 @@ looked_up@rows@ as (
         cast(null as {{ dbt.type_string() }}) as _lookup_rule
         {%- endif %},
         {{ '_prior_key._found is not null' if prior_keys else 'false' }} as _has_prior_key,
+        {%- if repeats.any %}
         (repeated._found is not null{% for key in keys %} or src.{{ key }} is null{% endfor %}) as _key_repeats
+        {%- else %}
+        false as _key_repeats
+        {%- endif %}
     from contract_checked@rows@ as src
+    {%- if repeats.any %}
     left join repeated_keys as repeated
         on {% for value in key_match_values(keys, 'src.') %}{{ value }} = repeated._repeated_{{ loop.index }}{{ ' and ' if not loop.last }}{% endfor %}
+    {%- endif %}
     {%- if prior_keys %}
     left join (
         {#- staged keys are unique: no distinct needed -#}
@@ -257,6 +277,7 @@ checked@rows@ as {{ inlined_cte() }} (
 )
 {%- endset %}
 {{ checked_rows | replace('@rows@', '') | replace('@source@', typed_source) }},
+{%- if repeats.any %}
 {{ checked_rows | replace('@rows@', '_repeated') | replace('@source@', 'repeated_rows') }},
 
 ranked as (
@@ -284,6 +305,7 @@ ranked as (
             {% for column in columns %}_raw_{{ column.name }}{{ ', ' if not loop.last }}{% endfor %}
     )
 ),
+{%- endif %}
 
 keyed as (
     select
@@ -291,10 +313,12 @@ keyed as (
         cast(1 as {{ dbt.type_bigint() }}) as _key_rank,
         false as _is_copy
     from checked
+    {%- if repeats.any %}
     where not _key_repeats
     union all
     select ranked.*
     from ranked
+    {%- endif %}
 ),
 
 candidates as (
@@ -448,6 +472,67 @@ from late_copies
     {%- set found = run_query('select count(*) from ' ~ relation ~ ' where ' ~ condition).columns[0].values()[0] -%}
     {{ return(condition if found > 0 else none) }}
 {% endmacro %}
+
+{#- A full build's repeated typed keys (key_match_values, as `_repeated_<n>`), counted
+    over the raw keys alone into a scratch table of the run's connection, with one row
+    per null-key group (`_null_key`). Returns {relation, any}: `any` is false when no key
+    repeats and none is null (every row is its key's only row). -#}
+{% macro counted_repeated_keys(columns, keys, relation) %}
+    {%- set scratch = this.identifier ~ '__repeated_keys' -%}
+    {%- set values = key_match_values(keys, '_repeated_') -%}
+    {%- set counted -%}
+    select
+        {%- for value in values %}
+        _repeated_{{ loop.index }},
+        {%- endfor %}
+        _null_key
+    from (
+        select
+            {%- for value in values %}
+            {{ value }} as _repeated_{{ loop.index }},
+            {%- endfor %}
+            ({% for key in keys %}_repeated_{{ key }} is null{{ ' or ' if not loop.last }}{% endfor %}) as _null_key
+        from ({{ raw_key_values(columns, keys, relation) }}) as key_values
+    ) as hashed
+    group by {% for value in values %}_repeated_{{ loop.index }}, {% endfor %}_null_key
+    having count(*) > 1 or _null_key
+    {%- endset -%}
+    {%- do run_query(create_scratch_table(scratch, counted)) -%}
+    {%- set found = run_query('select count(*) from ' ~ scratch).columns[0].values()[0] -%}
+    {{ return({'relation': scratch, 'any': found > 0}) }}
+{% endmacro %}
+
+{#- Every raw row's typed key columns, as `_repeated_<key>`. -#}
+{% macro raw_key_values(columns, keys, relation) -%}
+    select
+        {%- for column in columns if column.key %}
+        {{ typed_contract_value(column) }} as _repeated_{{ column.name }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from (
+        select {% for key in keys %}{{ key }} as _raw_{{ key }}{{ ', ' if not loop.last }}{% endfor %}
+        from {{ relation }}
+    ) as raw_keys
+{%- endmacro %}
+
+{#- `create table as` for a table the current connection uses and no other sees
+    (replaced when it exists): temporary on DuckDB and PostgreSQL, a temporary view
+    on Spark (computed again where it is read). -#}
+{% macro create_scratch_table(name, sql) %}
+    {{ return(adapter.dispatch('create_scratch_table', 'saas_segments')(name, sql)) }}
+{% endmacro %}
+
+{% macro default__create_scratch_table(name, sql) -%}
+    drop table if exists pg_temp.{{ name }};
+    create temporary table {{ name }} as {{ sql }}
+{%- endmacro %}
+
+{% macro duckdb__create_scratch_table(name, sql) -%}
+    create or replace temporary table {{ name }} as {{ sql }}
+{%- endmacro %}
+
+{% macro spark__create_scratch_table(name, sql) -%}
+    create or replace temporary view {{ name }} as {{ sql }}
+{%- endmacro %}
 
 {#- The values that match a row's typed key columns (named `prefix` ~ key) to the
     repeated keys: one 64-bit hash of them on DuckDB (a narrow group by over every raw
