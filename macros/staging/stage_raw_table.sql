@@ -10,8 +10,9 @@
       4. duplicate_key: among rows that passed 1–3, one row per key is kept, the one
          whose raw values (in column order; text for CSV) sort first. Only rows whose
          typed key repeats among the raw rows (or is null) are ranked: a narrow count
-         of the keys finds them first, every other row is its key's only row (no sort
-         of the whole table). Their rows are read a second time, picked by key before
+         of the keys finds them first (a full build: into a scratch table, before the
+         model's query; none leaves the ranking branch out), every other row is its
+         key's only row (no sort of the whole table). Their rows are read a second time, picked by key before
          the other columns are typed, and checked apart (so the checked rows of the
          whole table are streamed, never kept to be read twice). An incremental run
          counts the keys of the window's rows only (a key's rows before the window are
