@@ -12,11 +12,11 @@
          typed key repeats among the raw rows (or is null) are ranked: a narrow count
          of the keys finds them first (a full build: into a scratch table, before the
          model's query; none leaves the ranking branch out), every other row is its
-         key's only row (no sort of the whole table). Their rows are read a second time, picked by key before
-         the other columns are typed, and checked apart (so the checked rows of the
-         whole table are streamed, never kept to be read twice). An incremental run
-         counts the keys of the window's rows only (a key's rows before the window are
-         checked against the built table);
+         key's only row (no sort of the whole table). Their rows are read a second
+         time, picked by key before the other columns are typed, and checked apart
+         (so the checked rows of the whole table are streamed, never kept to be read
+         twice). An incremental run counts the keys of the window's rows only (a key's
+         rows before the window are checked against the built table);
       5. `window_rules`: [rule, condition] pairs that may use window functions; they
          are evaluated over the rows still staged (`_is_candidate`).
     With `collapse_exact_duplicates`, rows identical in every raw column are
