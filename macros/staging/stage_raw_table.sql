@@ -133,31 +133,22 @@ key_values as (
     {%- endif %}
 ),
 
+key_counts as (
+    {{ repeated_key_counts(keys, 'key_values') }}
+),
+{%- endif %}
+
 repeated_keys as (
     {#- Typed keys held by more than one raw row (by key_match_values: a hash on DuckDB,
         so a rare collision only ranks a few more rows): only their rows are ranked. -#}
-    select
-        {%- for value in key_match_values(keys, '_repeated_') %}
-        {{ value }} as _repeated_{{ loop.index }},
-        {%- endfor %}
-        1 as _found
-    from key_values
-    where {% for key in keys %}_repeated_{{ key }} is not null{{ ' and ' if not loop.last }}{% endfor %}
-    group by {% for value in key_match_values(keys, '_repeated_') %}{{ value }}{{ ', ' if not loop.last }}{% endfor %}
-    having count(*) > 1
-),
-{%- else %}
-
-repeated_keys as (
     select
         {%- for value in key_match_values(keys) %}
         _repeated_{{ loop.index }},
         {%- endfor %}
         1 as _found
-    from {{ repeats.relation }}
+    from {{ repeats.relation or 'key_counts' }}
     where not _null_key
 ),
-{%- endif %}
 
 repeated_rows as {{ inlined_cte() }} (
     {#- the rows ranked below, picked by their typed key before the other columns are
@@ -474,14 +465,22 @@ from late_copies
     {{ return(condition if found > 0 else none) }}
 {% endmacro %}
 
-{#- A full build's repeated typed keys (key_match_values, as `_repeated_<n>`), counted
-    over the raw keys alone into a scratch table of the run's connection, with one row
-    per null-key group (`_null_key`). Returns {relation, any}: `any` is false when no key
-    repeats and none is null (every row is its key's only row). -#}
+{#- A full build's repeated_key_counts over the raw keys alone, into a scratch table
+    of the run's connection. Returns {relation, any}: `any` is false when no key repeats
+    and none is null (every row is its key's only row). -#}
 {% macro counted_repeated_keys(columns, keys, relation) %}
     {%- set scratch = this.identifier ~ '__repeated_keys' -%}
+    {%- set counted = repeated_key_counts(keys, '(' ~ raw_key_values(columns, keys, relation) ~ ') as key_values') -%}
+    {%- do run_query(create_scratch_table(scratch, counted)) -%}
+    {%- set found = run_query('select count(*) from ' ~ scratch).columns[0].values()[0] -%}
+    {{ return({'relation': scratch, 'any': found > 0}) }}
+{% endmacro %}
+
+{#- The typed keys (`_repeated_<key>` columns of `source`) held by more than one row, as
+    key_match_values (`_repeated_<n>`), and one row per group of null keys
+    (`_null_key`). -#}
+{% macro repeated_key_counts(keys, source) -%}
     {%- set values = key_match_values(keys, '_repeated_') -%}
-    {%- set counted -%}
     select
         {%- for value in values %}
         _repeated_{{ loop.index }},
@@ -493,15 +492,11 @@ from late_copies
             {{ value }} as _repeated_{{ loop.index }},
             {%- endfor %}
             ({% for key in keys %}_repeated_{{ key }} is null{{ ' or ' if not loop.last }}{% endfor %}) as _null_key
-        from ({{ raw_key_values(columns, keys, relation) }}) as key_values
+        from {{ source }}
     ) as hashed
     group by {% for value in values %}_repeated_{{ loop.index }}, {% endfor %}_null_key
     having count(*) > 1 or _null_key
-    {%- endset -%}
-    {%- do run_query(create_scratch_table(scratch, counted)) -%}
-    {%- set found = run_query('select count(*) from ' ~ scratch).columns[0].values()[0] -%}
-    {{ return({'relation': scratch, 'any': found > 0}) }}
-{% endmacro %}
+{%- endmacro %}
 
 {#- Every raw row's typed key columns, as `_repeated_<key>`. -#}
 {% macro raw_key_values(columns, keys, relation) -%}
