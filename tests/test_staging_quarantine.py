@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import shutil
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -105,15 +106,17 @@ def test_cross_entity_rules_quarantine_exactly_the_planted_rows(contract_warehou
     assert periods == [("S4",)]
 
 
-def raw_csv_rows(table: str) -> int:
+def fixture_csv_rows(table: str) -> Iterator[dict[str, str]]:
     """Data rows of a fixture table, read with Python's csv module (file or folder)."""
     path = CONTRACT_FIXTURE / table
-    files = sorted(path.glob("*.csv")) if path.is_dir() else [CONTRACT_FIXTURE / f"{table}.csv"]
-    total = 0
-    for file in files:
+    for file in sorted(path.glob("*.csv")) if path.is_dir() else [CONTRACT_FIXTURE / f"{table}.csv"]:
         with open(file, newline="") as handle:
-            total += sum(1 for _ in csv.DictReader(handle))
-    return total
+            yield from csv.DictReader(handle)
+
+
+def raw_csv_rows(table: str) -> int:
+    """How many data rows a fixture table has."""
+    return sum(1 for _ in fixture_csv_rows(table))
 
 
 def raw_csv_keys(table: str) -> list[tuple[str | None, ...]]:
@@ -121,12 +124,7 @@ def raw_csv_keys(table: str) -> list[tuple[str | None, ...]]:
     sources = yaml.safe_load((PROJECT_DIR / "models" / "staging" / "_sources.yml").read_text())["sources"]
     (columns,) = [t["columns"] for s in sources for t in s["tables"] if t["name"] == table]
     keys = [c["name"] for c in columns if c.get("config", {}).get("meta", {}).get("key")]
-    path = CONTRACT_FIXTURE / table
-    rows: list[tuple[str | None, ...]] = []
-    for file in sorted(path.glob("*.csv")) if path.is_dir() else [CONTRACT_FIXTURE / f"{table}.csv"]:
-        with open(file, newline="") as handle:
-            rows += [tuple((row[k] or "").strip() or None for k in keys) for row in csv.DictReader(handle)]
-    return rows
+    return [tuple((row[k] or "").strip() or None for k in keys) for row in fixture_csv_rows(table)]
 
 
 def test_rows_are_ranked_only_in_tables_whose_keys_repeat(contract_warehouse: Path) -> None:
