@@ -8,14 +8,16 @@
 {#- One row per user, feature and UTC day the feature was used, over every day loaded
     (not cut at as_of: int_user_feature_usage does that). Built incrementally: a
     refresh recomputes the lookback window only, and every day of the users it has no
-    row of (a user arriving late: base_app__events has staged their earlier events). -#}
+    row of (a user arriving late: base_app__events has staged their earlier events).
+    No account column: a staged event's account is its user's (account_match_lookup), so
+    int_user_feature_usage takes it from stg_app__users, and the group holds no string
+    aggregate (at scale l this table has as many rows as the feature events). -#}
 -- depends_on: {{ ref('stg_app__users') }}
 with
 
 feature_events as (
     select
         user_id,
-        account_id,
         event_date,
         feature_key
     from {{ ref('stg_app__events') }}
@@ -26,7 +28,6 @@ select
     user_id,
     feature_key,
     event_date as activity_date,
-    min(account_id) as account_id,
     count(*) as uses
 from feature_events
 group by user_id, feature_key, event_date

@@ -1,5 +1,6 @@
 {#- One row per user and feature ever used up to as_of: first and last use, and the
-    days it was used in the recent window. -#}
+    days it was used in the recent window. The account is the user's: staging
+    quarantines an event whose account is not its user's (account_mismatch). -#}
 with
 
 as_of as (
@@ -14,9 +15,15 @@ feature_days as (
         user_id,
         feature_key,
         activity_date,
-        account_id,
         uses
     from {{ ref('int_feature_events_aggregated_to_user_days') }}
+),
+
+users as (
+    select
+        user_id,
+        account_id
+    from {{ ref('stg_app__users') }}
 ),
 
 features as (
@@ -33,7 +40,6 @@ usage as (
     select
         feature_days.user_id,
         feature_days.feature_key,
-        min(feature_days.account_id) as account_id,
         min(feature_days.activity_date) as first_used_date,
         max(feature_days.activity_date) as last_used_date,
         cast(sum(feature_days.uses) as {{ dbt.type_bigint() }}) as uses,
@@ -45,7 +51,7 @@ usage as (
 
 select
     usage.user_id,
-    usage.account_id,
+    users.account_id,
     usage.feature_key,
     usage.first_used_date,
     usage.last_used_date,
@@ -56,4 +62,5 @@ select
     features.is_activation,
     features.released_at
 from usage
+inner join users on usage.user_id = users.user_id
 inner join features on usage.feature_key = features.feature_key
