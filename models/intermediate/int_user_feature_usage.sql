@@ -1,6 +1,7 @@
 {#- One row per user and feature ever used up to as_of: first and last use, and the
-    days it was used in the recent window. The account is the user's: staging
-    quarantines an event whose account is not its user's (account_mismatch). -#}
+    days it was used in the recent window. The daily store keys users by
+    `hash_key(user_id)`; the user id and account come from stg_app__users (staging
+    quarantines an event whose account is not its user's: account_mismatch). -#}
 with
 
 as_of as (
@@ -12,7 +13,7 @@ as_of as (
 
 feature_days as (
     select
-        user_id,
+        user_key,
         feature_key,
         activity_date,
         uses
@@ -22,7 +23,8 @@ feature_days as (
 users as (
     select
         user_id,
-        account_id
+        account_id,
+        {{ hash_key('user_id') }} as user_key
     from {{ ref('stg_app__users') }}
 ),
 
@@ -38,7 +40,7 @@ features as (
 
 usage as (
     select
-        feature_days.user_id,
+        feature_days.user_key,
         feature_days.feature_key,
         min(feature_days.activity_date) as first_used_date,
         max(feature_days.activity_date) as last_used_date,
@@ -46,11 +48,11 @@ usage as (
         {{ count_where('feature_days.activity_date >= as_of.recent_start_date') }} as use_days_recent
     from feature_days
     inner join as_of on feature_days.activity_date < as_of.as_of_end_date
-    group by feature_days.user_id, feature_days.feature_key
+    group by feature_days.user_key, feature_days.feature_key
 )
 
 select
-    usage.user_id,
+    users.user_id,
     users.account_id,
     usage.feature_key,
     usage.first_used_date,
@@ -62,5 +64,5 @@ select
     features.is_activation,
     features.released_at
 from usage
-inner join users on usage.user_id = users.user_id
+inner join users on usage.user_key = users.user_key
 inner join features on usage.feature_key = features.feature_key

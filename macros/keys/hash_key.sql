@@ -1,0 +1,22 @@
+{#- A 64-bit integer key for a text value (a bigint on every engine): the rollups of
+    the big event tables group and join on it instead of the string id, which a hash
+    table and a column store hold far more cheaply. Each engine has its own hash
+    (DuckDB `hash` halved into the bigint range, PostgreSQL `hashtextextended`, Spark
+    `xxhash64`), so a key is only compared with keys of the same build. Two ids could
+    share a key: `tests/data_tests/assert_user_keys_are_unique.sql` fails the build
+    when two users do. -#}
+{% macro hash_key(expression) -%}
+    {{- adapter.dispatch('hash_key', 'saas_segments')(expression) -}}
+{%- endmacro %}
+
+{% macro default__hash_key(expression) -%}
+    cast(hash({{ expression }}) >> 1 as {{ dbt.type_bigint() }})
+{%- endmacro %}
+
+{% macro postgres__hash_key(expression) -%}
+    hashtextextended({{ expression }}, 0)
+{%- endmacro %}
+
+{% macro spark__hash_key(expression) -%}
+    xxhash64({{ expression }})
+{%- endmacro %}
