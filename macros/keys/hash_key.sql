@@ -10,6 +10,10 @@
 {%- endmacro %}
 
 {% macro default__hash_key(expression) -%}
+    {{ exceptions.raise_compiler_error("hash_key has no 64-bit hash for adapter '" ~ adapter.type() ~ "': add a " ~ adapter.type() ~ "__hash_key macro") }}
+{%- endmacro %}
+
+{% macro duckdb__hash_key(expression) -%}
     cast(hash({{ expression }}) >> 1 as {{ dbt.type_bigint() }})
 {%- endmacro %}
 

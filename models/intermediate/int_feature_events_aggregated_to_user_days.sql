@@ -13,7 +13,8 @@
     assert_user_keys_are_unique) and there is no account column (an event's account is
     its user's: account_match_lookup); int_user_feature_usage joins stg_app__users for
     both. This table has about as many rows as the feature events, so the group holds
-    no string but the feature key. -#}
+    no string but the feature key. The window filter applies once the key exists: on an
+    incremental run it may list late users by `user_key` (late_user_keys). -#}
 -- depends_on: {{ ref('stg_app__users') }}
 with
 

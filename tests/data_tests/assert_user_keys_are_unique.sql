@@ -4,9 +4,7 @@
 with
 
 user_keys as (
-    select
-        user_id,
-        {{ hash_key('user_id') }} as user_key
+    select {{ hash_key('user_id') }} as user_key
     from {{ ref('stg_app__users') }}
 )
 
