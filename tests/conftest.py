@@ -24,6 +24,8 @@ from saas_segments import pg_load, pg_publish
 from saas_segments.project import PROJECT_DIR, dbt, file_lock
 
 FIXTURES = PROJECT_DIR / "tests" / "fixtures"
+#: Where dbt reads unit-test fixture files (`<test-paths>/fixtures`).
+UNIT_TEST_FIXTURES = Path("tests", "data_tests", "fixtures")
 CONTRACT_FIXTURE = FIXTURES / "raw_contract"
 ARTIFACTS = PROJECT_DIR / "test-artifacts"
 
@@ -155,6 +157,8 @@ def copy_project(tmp_path: Path) -> Path:
     shutil.copytree(
         PROJECT_DIR, project, ignore=lambda folder, names: skipped & set(names) if Path(folder) == PROJECT_DIR else set()
     )
+    # the unit tests' SQL fixtures are part of parsing the project (its singular data tests are not copied)
+    shutil.copytree(PROJECT_DIR / UNIT_TEST_FIXTURES, project / UNIT_TEST_FIXTURES)
     return project
 
 

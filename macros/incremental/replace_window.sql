@@ -10,7 +10,8 @@
       window_column='<date or timestamp column>',
       window_filter='<optional condition picking the rows whose newest day counts>',
       window_recompute='<optional condition: rows before the window recomputed as well>',
-      window_recompute_keys={'column': '<key column>', 'query': '<select of keys>'},
+      window_recompute_keys={'column': '<key column>', 'query': '<select of keys>',
+                             'changed': '<optional select of one boolean>'},
       window_recompute_refs=['<model the condition reads, written {<model>}>', ...]
     `window_recompute` may read the table as it was before the run, written `{relation}`
     (e.g. keys quarantined for a reference that may since have arrived), and the models
@@ -21,9 +22,10 @@
     query (same placeholders, plus `{window_start}`) run when the model compiles: the
     input filter gets them as a list of values (none in a usual run, so the filter is
     the window alone and an engine evaluates it in the scan), and the delete takes the
-    keys of the recomputed rows dated before the window. The query must only return
-    keys with input rows before the window (a key's table rows are then replaced by
-    its recomputed ones).
+    keys of the recomputed rows dated before the window (when there are any). When
+    `changed` (same placeholders) selects false, the query is not run: no key. The
+    query must only return keys with input rows before the window (a key's table rows
+    are then replaced by its recomputed ones).
     In the model SQL, `replace_window_filter(column)` keeps the rows of the window
     (true on a full build). Rows older than the window are never rewritten: an event
     arriving later than the lookback shows up as unreconciled in stg_load_audit, and
@@ -52,8 +54,12 @@
     {%- set recompute = none -%}
     {%- if start is none -%}
     {%- elif keys and recomputed is not none -%}
-        {%- set recompute = keys.column ~ ' in (select ' ~ keys.column ~ ' from ' ~ recomputed
-            ~ ' where not ' ~ window_dated_condition(config.require('window_column'), start) ~ ')' -%}
+        {#- the run's new rows are few: counting those before the window leaves the
+            disjunct out of a usual day's delete -#}
+        {%- set early = recomputed ~ ' where not ' ~ window_dated_condition(config.require('window_column'), start) -%}
+        {%- if run_query('select count(*) from ' ~ early).columns[0].values()[0] > 0 -%}
+            {%- set recompute = keys.column ~ ' in (select ' ~ keys.column ~ ' from ' ~ early ~ ')' -%}
+        {%- endif -%}
     {%- elif keys -%}
         {%- set recompute = window_recompute_key_list(keys, relation, start) -%}
     {%- elif config.get('window_recompute') -%}
@@ -69,7 +75,11 @@
 {#- `<column> in (<the keys>)` for a model's `window_recompute_keys`, as values found
     now (the query itself past 10,000 keys), or none when the query finds no key. -#}
 {% macro window_recompute_key_list(keys, relation, start) -%}
-    {%- set query = window_recompute_sql(keys.query, relation) | replace('{window_start}', "cast('" ~ start ~ "' as date)") -%}
+    {%- set window_start = "cast('" ~ start ~ "' as date)" -%}
+    {%- if keys.changed and not run_query(window_recompute_sql(keys.changed, relation) | replace('{window_start}', window_start)).columns[0].values()[0] -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set query = window_recompute_sql(keys.query, relation) | replace('{window_start}', window_start) -%}
     {%- set found = run_query('select distinct ' ~ keys.column ~ ' from (' ~ query ~ ') as recompute_keys limit 10001') -%}
     {%- set values = found.columns[0].values() | list -%}
     {%- if values | length == 0 -%}

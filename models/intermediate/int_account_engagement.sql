@@ -1,6 +1,7 @@
 {#- Per account as of as_of: its users, how many were active in the recent and the
     baseline windows, whether any user ever used a most-valuable or activation
-    feature, and reachability. -#}
+    feature, and reachability. Active users and days are counted on the daily store's
+    integer keys (`hash_key` of the id, unique among users and accounts). -#}
 with
 
 as_of as (
@@ -12,7 +13,9 @@ as_of as (
 ),
 
 accounts as (
-    select account_id
+    select
+        account_id,
+        {{ hash_key('account_id') }} as account_key
     from {{ ref('int_accounts_as_of') }}
 ),
 
@@ -29,8 +32,8 @@ users as (
 
 activity as (
     select
-        user_id,
-        account_id,
+        user_key,
+        account_key,
         activity_date
     from {{ ref('int_user_activity_daily') }}
     where is_active_day
@@ -50,13 +53,13 @@ user_rollup as (
 activity_rollup as (
     {#- every figure counts days of the baseline or the recent window only -#}
     select
-        activity.account_id,
-        count(distinct case when activity.activity_date >= as_of.recent_start_date then activity.user_id end)
+        activity.account_key,
+        count(distinct case when activity.activity_date >= as_of.recent_start_date then activity.user_key end)
             as active_users_recent,
         count(
             distinct case
                 when activity.activity_date between as_of.baseline_start_date and as_of.baseline_end_date
-                    then activity.user_id
+                    then activity.user_key
             end
         ) as active_users_baseline,
         count(distinct case when activity.activity_date >= as_of.recent_start_date then activity.activity_date end)
@@ -69,7 +72,7 @@ activity_rollup as (
         ) as active_days_baseline
     from activity
     inner join as_of on activity.activity_date >= as_of.baseline_start_date
-    group by activity.account_id
+    group by activity.account_key
 )
 
 select
@@ -90,4 +93,4 @@ select
     ) as is_usage_dropped
 from accounts
 left join user_rollup on accounts.account_id = user_rollup.account_id
-left join activity_rollup on accounts.account_id = activity_rollup.account_id
+left join activity_rollup on accounts.account_key = activity_rollup.account_key

@@ -18,7 +18,8 @@
       (int_web_touches_attributed, pre-signup included) with occurred_at up to the
       first trial's scheduled end.
     * Trial active days: UTC days with any active user of the account from the trial
-      start date to the earlier of the trial end date and as_of.
+      start date to the earlier of the trial end date and as_of (the daily store's
+      account key, `hash_key(account_id)`, joins them to the trial).
     * touch_lead_days: days from the first web touch of the account's users to the
       account's first user signup (positive = touched before signing up).
     * Paid window: active days of the account in the slow_payer_window_days days
@@ -70,7 +71,7 @@ users as (
 
 activity as (
     select
-        account_id,
+        account_key,
         activity_date
     from {{ ref('int_user_activity_daily') }}
     where is_active_day
@@ -90,6 +91,7 @@ trials as (
     select
         first_trials.trial_id,
         first_trials.account_id,
+        {{ hash_key('first_trials.account_id') }} as account_key,
         first_trials.plan_name,
         first_trials.started_at,
         first_trials.ends_at,
@@ -215,7 +217,7 @@ trial_activity as (
             end
         ) as paid_window_active_days
     from trials
-    inner join activity on trials.account_id = activity.account_id
+    inner join activity on trials.account_key = activity.account_key
     left join conversion_periods on trials.account_id = conversion_periods.account_id
     group by trials.account_id
 ),

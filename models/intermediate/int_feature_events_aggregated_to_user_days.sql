@@ -1,6 +1,6 @@
 {{ config(
     window_column='activity_date',
-    window_recompute_keys=late_user_keys("events.event_type = 'feature_used'", hashed=true),
+    window_recompute_keys=late_user_keys('uses', "events.event_type = 'feature_used'"),
     window_recompute_refs=['stg_app__users', 'stg_app__events'],
     on_schema_change='fail',
 ) }}
@@ -10,7 +10,7 @@
     refresh recomputes the lookback window only, and every day of the users it has no
     row of (a user arriving late: base_app__events has staged their earlier events).
     The user is an integer key (`hash_key(user_id)`, unique among users:
-    assert_user_keys_are_unique) and there is no account column (an event's account is
+    hash_key_is_unique on stg_app__users.user_id) and there is no account column (an event's account is
     its user's: account_match_lookup); int_user_feature_usage joins stg_app__users for
     both. This table has about as many rows as the feature events, so the group holds
     no string but the feature key. The window filter applies once the key exists: on an

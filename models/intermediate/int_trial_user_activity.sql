@@ -4,7 +4,8 @@
     use) from the trial start date to as_of; trial_core_features = distinct core
     features whose last use up to as_of is on or after the trial start date;
     active_days_last_7 = active days in as_of and the 6 days before, whether or not
-    inside the trial. -#}
+    inside the trial. Activity joins on the daily store's user key
+    (`hash_key(user_id)`). -#}
 with
 
 as_of as (
@@ -27,14 +28,15 @@ trials as (
 users as (
     select
         user_id,
-        account_id
+        account_id,
+        {{ hash_key('user_id') }} as user_key
     from {{ ref('int_users_as_of') }}
     where not is_deleted
 ),
 
 activity as (
     select
-        user_id,
+        user_key,
         activity_date
     from {{ ref('int_user_activity_daily') }}
     where is_active_day
@@ -64,6 +66,7 @@ running_trials as (
 trial_users as (
     select
         users.user_id,
+        users.user_key,
         users.account_id,
         running_trials.trial_id,
         running_trials.plan_name,
@@ -89,7 +92,7 @@ trial_activity as (
             end
         ) as active_days_last_7
     from trial_users
-    inner join activity on trial_users.user_id = activity.user_id
+    inner join activity on trial_users.user_key = activity.user_key
     cross join as_of
     group by trial_users.user_id
 ),

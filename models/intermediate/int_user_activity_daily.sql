@@ -1,7 +1,9 @@
 {{ config(materialized='view') }}
 
 {#- One row per user and UTC day with any event up to as_of. An active day has a
-    login or a feature_used event. -#}
+    login or a feature_used event. Users and accounts are the daily store's integer
+    keys (`hash_key` of the id): readers group on them and join the user or account
+    rows they report for. -#}
 with
 
 as_of as (
@@ -11,8 +13,8 @@ as_of as (
 
 user_days as (
     select
-        user_id,
-        account_id,
+        user_key,
+        account_key,
         activity_date,
         logins,
         feature_uses,
@@ -22,8 +24,8 @@ user_days as (
 )
 
 select
-    user_days.user_id,
-    user_days.account_id,
+    user_days.user_key,
+    user_days.account_key,
     user_days.activity_date,
     user_days.logins,
     user_days.feature_uses,

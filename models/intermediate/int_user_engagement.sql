@@ -1,6 +1,7 @@
 {#- Per user as of as_of: activity in the recent and baseline windows and feature
     adoption (core, most valuable, activation). The metrics behind the engagement
-    segments. -#}
+    segments. The activity windows group the daily store by its integer user key
+    (`hash_key(user_id)`). -#}
 with
 
 as_of as (
@@ -20,13 +21,14 @@ users as (
         days_since_signup,
         is_deleted,
         is_reachable,
-        is_beta_user
+        is_beta_user,
+        {{ hash_key('user_id') }} as user_key
     from {{ ref('int_users_as_of') }}
 ),
 
 activity as (
     select
-        user_id,
+        user_key,
         activity_date,
         logins,
         distinct_features,
@@ -55,7 +57,7 @@ catalog as (
 
 activity_windows as (
     select
-        activity.user_id,
+        activity.user_key,
         {{ count_where("activity.is_active_day and activity.activity_date >= as_of.recent_start_date") }}
             as active_days_recent,
         cast(sum(
@@ -82,7 +84,7 @@ activity_windows as (
         max(case when activity.is_active_day then activity.activity_date end) as last_active_date
     from activity
     cross join as_of
-    group by activity.user_id
+    group by activity.user_key
 ),
 
 adoption as (
@@ -134,5 +136,5 @@ select
     end as core_share_recent
 from users
 cross join catalog
-left join activity_windows on users.user_id = activity_windows.user_id
+left join activity_windows on users.user_key = activity_windows.user_key
 left join adoption on users.user_id = adoption.user_id
