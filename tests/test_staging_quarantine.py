@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import CONTRACT_FIXTURE, FIXTURES, query
+from conftest import CONTRACT_FIXTURE, FIXTURES, copy_project, query
 from saas_segments.project import PROJECT_DIR, dbt
 
 BASE_MODELS = {
@@ -104,6 +104,26 @@ def test_cross_entity_rules_quarantine_exactly_the_planted_rows(contract_warehou
     # the open canceled period of A4 does not make it a paying customer after S4 ended
     periods = query(contract_warehouse, "select subscription_id from staging.stg_billing__subscriptions where account_id = 'A4'")
     assert periods == [("S4",)]
+
+
+def test_a_lookup_reading_a_join_no_earlier_lookup_makes_stops_the_model(tmp_path: Path) -> None:
+    """account_match_lookup reads the users join of the orphan_user lookup: listed before
+    it, the model does not compile and the error names the rule and the join."""
+    project = copy_project(tmp_path)
+    model = project / "models" / "staging" / "base" / "base_billing__trials.sql"
+    users = "        orphan_lookup(ref('stg_app__users'), 'user_id', 'orphan_user', carry=['account_id']),\n"
+    source = model.read_text()
+    assert users in source
+    model.write_text(source.replace(users, "").replace("        account_match_lookup(),\n", "        account_match_lookup(),\n" + users))
+    process = dbt(
+        ["run", "--select", "base_billing__trials"], raw_dir=CONTRACT_FIXTURE, warehouse=tmp_path / "w.duckdb",
+        target_path=tmp_path / "target", project_dir=project, check=False,
+    )
+    assert process.returncode != 0
+    assert (
+        "lookup 'account_mismatch' reads the join 'known_user_id', which no earlier lookup makes"
+        " (joined: known_account_id, known_plan_id)" in process.stdout
+    )
 
 
 def fixture_csv_rows(table: str) -> Iterator[dict[str, str]]:

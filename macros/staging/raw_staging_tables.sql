@@ -19,14 +19,16 @@
     ]) }}
 {% endmacro %}
 
-{#- Lookup that quarantines rows whose `column` names no staged row of `model`. -#}
-{% macro orphan_lookup(model_relation, column, rule, key=none, optional=false) %}
+{#- Lookup that quarantines rows whose `column` names no staged row of `model`; `carry`
+    names more columns of that row for a later lookup reading the same join
+    (account_match_lookup). -#}
+{% macro orphan_lookup(model_relation, column, rule, key=none, optional=false, carry=[]) %}
     {%- set key = key or column -%}
     {%- set alias = 'known_' ~ column -%}
     {{ return({
         'relation': model_relation,
         'alias': alias,
-        'columns': [key],
+        'columns': [key] + carry,
         'on': alias ~ '.' ~ key ~ ' = src.' ~ column,
         'rule': rule,
         'when': ('src.' ~ column ~ ' is not null') if optional else 'true',

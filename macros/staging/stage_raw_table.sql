@@ -22,8 +22,11 @@
     With `collapse_exact_duplicates`, rows identical in every raw column are
     collapsed into one before any rule (`_row_status = 'collapsed'`).
 
-    lookups: [{relation, alias, columns: [...], on, rule, when?, select?: {name: expr}}]
-    `on`, `when` and `select` refer to the raw table as `src`.
+    lookups: [{relation, alias, columns: [...], on, rule, when?, fails?, select?: {name: expr}}]
+    `on`, `when`, `fails` and `select` refer to the raw table as `src`. A lookup's rule
+    is broken when `when` holds and `fails` does (by default: no row found,
+    `<alias>._found is null`). A lookup without `relation` joins nothing: its `fails`
+    reads the join of the earlier lookup named by its `alias` (one join, two rules).
     extra_columns: {name: expr} computed on staged output (may use lookup selects).
 
     staged_record_key: false leaves `_record_key` null on staged rows whose enums were
@@ -45,6 +48,14 @@
     select 1 as parse_placeholder
 {%- else -%}
 {%- set contract = raw_contract_table(source_name, table_name) -%}
+{%- set joined = [] -%}
+{%- for lookup in lookups -%}
+    {%- if 'relation' in lookup -%}
+        {%- do joined.append(lookup.alias) -%}
+    {%- elif lookup.alias not in joined -%}
+        {{ exceptions.raise_compiler_error("lookup '" ~ lookup.rule ~ "' reads the join '" ~ lookup.alias ~ "', which no earlier lookup makes (joined: " ~ (joined | join(', ') or 'none') ~ ")") }}
+    {%- endif -%}
+{%- endfor -%}
 {%- set columns = contract.columns -%}
 {%- set keys = columns | selectattr('key') | map(attribute='name') | list -%}
 {%- set load_time = run_started_at.strftime('%Y-%m-%d %H:%M:%S') -%}
@@ -208,7 +219,7 @@ looked_up@rows@ as (
         {%- if lookups %}
         case
             {%- for lookup in lookups %}
-            when {{ lookup.get('when', 'true') }} and {{ lookup.alias }}._found is null then '{{ lookup.rule }}'
+            when {{ lookup.get('when', 'true') }} and {{ lookup.get('fails', lookup.alias ~ '._found is null') }} then '{{ lookup.rule }}'
             {%- endfor %}
         end as _lookup_rule
         {%- else %}
@@ -240,7 +251,7 @@ looked_up@rows@ as (
     ) as _prior_key
         on {% for key in keys %}src.{{ key }} = _prior_key.{{ key }}{{ ' and ' if not loop.last }}{% endfor %}
     {%- endif %}
-    {%- for lookup in lookups %}
+    {%- for lookup in lookups if 'relation' in lookup %}
     left join (
         select
             {{ lookup.columns | join(', ') }},

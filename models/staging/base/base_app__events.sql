@@ -13,7 +13,7 @@
 {{ stage_raw_table(
     'app', 'events', raw_relation('app', 'events'),
     lookups=[
-        orphan_lookup(ref('stg_app__users'), 'user_id', 'orphan_user'),
+        orphan_lookup(ref('stg_app__users'), 'user_id', 'orphan_user', carry=['account_id']),
         orphan_lookup(ref('stg_crm__accounts'), 'account_id', 'orphan_account'),
         orphan_lookup(ref('stg_app__features'), 'feature_key', 'orphan_feature', optional=true),
         account_match_lookup(),
