@@ -281,12 +281,14 @@ def test_event_later_than_the_lookback_fails_the_load_audit(incremental_run: dic
     ) == [(1,)]
 
 
-def test_rollup_data_tests_fail_on_a_wrong_feature_count_a_catalog_past_the_bit_set_and_shared_keys(
+def test_rollup_data_tests_fail_on_a_wrong_feature_count_a_catalog_past_the_bit_set_shared_keys_and_a_repeated_user_feature(
     demo_warehouse: Path, demo_raw_dir: Path, tmp_path: Path
 ) -> None:
     """A user-day whose distinct features disagree with the per-feature rollup, a feature
-    catalog larger than the bit set, and two user rows and two account rows with one key
-    (the rollups' hash_key of the id) each fail their data test."""
+    catalog larger than the bit set, two user rows and two account rows with one key
+    (the rollups' hash_key of the id), and a user's feature listed twice in
+    int_user_feature_usage (int_user_engagement counts its rows as features) each fail
+    their data test."""
     warehouse = tmp_path / "warehouse.duckdb"
     shutil.copyfile(demo_warehouse, warehouse)
     with duckdb.connect(str(warehouse)) as connection:
@@ -309,11 +311,16 @@ def test_rollup_data_tests_fail_on_a_wrong_feature_count_a_catalog_past_the_bit_
             "create or replace view staging.stg_crm__accounts as select * from staging.accounts_as_built union all"
             " select * from staging.accounts_as_built where account_id = (select max(account_id) from staging.accounts_as_built)"
         )
+        connection.execute(
+            "insert into intermediate.int_user_feature_usage select * from intermediate.int_user_feature_usage"
+            " where (user_id, feature_key) = (select min((user_id, feature_key)) from intermediate.int_user_feature_usage)"
+        )
     tests = [
         "assert_event_rollups_reconcile",
         "assert_feature_catalog_fits_the_bit_set",
         "hash_key_is_unique_stg_app__users_user_id",
         "hash_key_is_unique_stg_crm__accounts_account_id",
+        "unique_combination_int_user_feature_usage_user_id__feature_key",
     ]
     process = dbt(["test", "--select", *tests], raw_dir=demo_raw_dir, warehouse=warehouse, target_path=tmp_path / "target", check=False)
     assert process.returncode == 1

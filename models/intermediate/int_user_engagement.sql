@@ -88,13 +88,16 @@ activity_windows as (
 ),
 
 adoption as (
+    {#- int_user_feature_usage has one row per user and feature (its group by user key
+        and feature, joined to users and features whose keys are unique), so counting
+        rows counts distinct features: no distinct aggregate -#}
     select
         user_id,
-        count(distinct case when use_days_recent > 0 then feature_key end) as features_used_recent,
-        count(distinct case when use_days_recent > 0 and is_core then feature_key end) as core_features_used_recent,
-        count(distinct feature_key) as features_used_ever,
-        count(distinct case when is_core then feature_key end) as core_features_used_ever,
-        count(distinct case when is_most_valuable then feature_key end) as most_valuable_features_used_ever,
+        {{ count_where('use_days_recent > 0') }} as features_used_recent,
+        {{ count_where('use_days_recent > 0 and is_core') }} as core_features_used_recent,
+        count(*) as features_used_ever,
+        {{ count_where('is_core') }} as core_features_used_ever,
+        {{ count_where('is_most_valuable') }} as most_valuable_features_used_ever,
         min(case when is_core then first_used_date end) as first_core_use_date,
         min(case when is_activation then first_used_date end) as activation_date
     from feature_usage
