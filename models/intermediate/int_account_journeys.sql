@@ -200,26 +200,53 @@ signups as (
     group by account_id
 ),
 
-trial_activity as (
+trial_windows as (
     select
         trials.account_id,
+        trials.account_key,
+        trials.trial_start_date,
+        trials.trial_observed_end_date,
+        conversion_periods.period_start,
+        conversion_periods.paid_window_end_date
+    from trials
+    left join conversion_periods on trials.account_id = conversion_periods.account_id
+),
+
+trial_activity as (
+    {#- only the account's active days in its trial or paid window are joined (an
+        account with none counts 0 days below) -#}
+    select
+        trial_windows.account_id,
         count(
             distinct case
-                when activity.activity_date between trials.trial_start_date and trials.trial_observed_end_date
+                when
+                    activity.activity_date
+                    between trial_windows.trial_start_date and trial_windows.trial_observed_end_date
                     then activity.activity_date
             end
         ) as trial_active_days,
         count(
             distinct case
-                when activity.activity_date >= conversion_periods.period_start
-                    and activity.activity_date < conversion_periods.paid_window_end_date
+                when activity.activity_date >= trial_windows.period_start
+                    and activity.activity_date < trial_windows.paid_window_end_date
                     then activity.activity_date
             end
         ) as paid_window_active_days
-    from trials
-    inner join activity on trials.account_key = activity.account_key
-    left join conversion_periods on trials.account_id = conversion_periods.account_id
-    group by trials.account_id
+    from trial_windows
+    inner join activity
+        on
+            trial_windows.account_key = activity.account_key
+            and (
+                (
+                    trial_windows.trial_start_date <= activity.activity_date
+                    and trial_windows.trial_observed_end_date >= activity.activity_date
+                )
+                or (
+                    trial_windows.period_start <= activity.activity_date
+                    and trial_windows.paid_window_end_date > activity.activity_date
+                )
+            )
+    group by trial_windows.account_id
 ),
 
 final as (
