@@ -75,11 +75,10 @@
 {#- `<column> in (<the keys>)` for a model's `window_recompute_keys`, as values found
     now (the query itself past 10,000 keys), or none when the query finds no key. -#}
 {% macro window_recompute_key_list(keys, relation, start) -%}
-    {%- set window_start = "cast('" ~ start ~ "' as date)" -%}
-    {%- if keys.changed and not run_query(window_recompute_sql(keys.changed, relation) | replace('{window_start}', window_start)).columns[0].values()[0] -%}
+    {%- if keys.changed and not run_query(window_recompute_sql(keys.changed, relation, start)).columns[0].values()[0] -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set query = window_recompute_sql(keys.query, relation) | replace('{window_start}', window_start) -%}
+    {%- set query = window_recompute_sql(keys.query, relation, start) -%}
     {%- set found = run_query('select distinct ' ~ keys.column ~ ' from (' ~ query ~ ') as recompute_keys limit 10001') -%}
     {%- set values = found.columns[0].values() | list -%}
     {%- if values | length == 0 -%}
@@ -128,9 +127,13 @@
 {%- endmacro %}
 
 {#- A model's `window_recompute` condition with `{relation}` and the `{<model>}` names of
-    `window_recompute_refs` replaced by the relations. -#}
-{% macro window_recompute_sql(condition, relation) -%}
+    `window_recompute_refs` replaced by the relations, and `{window_start}` by the date
+    `start` (when given). -#}
+{% macro window_recompute_sql(condition, relation, start=none) -%}
     {%- set rendered = namespace(sql=condition | replace('{relation}', relation | string)) -%}
+    {%- if start is not none -%}
+        {%- set rendered.sql = rendered.sql | replace('{window_start}', "cast('" ~ start ~ "' as date)") -%}
+    {%- endif -%}
     {%- for name in config.get('window_recompute_refs', []) -%}
         {%- set rendered.sql = rendered.sql | replace('{' ~ name ~ '}', ref(name) | string) -%}
     {%- endfor -%}
