@@ -72,8 +72,8 @@ class WarehouseResource(ConfigurableResource):
 
     def vars(self, run_id: str, as_of: str | None) -> dict[str, object]:
         """dbt vars for a run's partition, as the CLI refresh computes them."""
-        incremental = candidate_plan(self.candidate(run_id)).incremental
-        return refresh_vars(self.raw_path, as_of, self.dbt_vars, incremental=incremental)
+        build = candidate_plan(self.candidate(run_id))
+        return refresh_vars(self.raw_path, as_of, self.dbt_vars, incremental=build.incremental, restage=build.restage)
 
     def dbt_env(self, candidate: Path) -> dict[str, str]:
         """Environment that points dbt at the raw dir and the candidate (:func:`saas_segments.project.dbt_env`),

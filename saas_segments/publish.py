@@ -74,10 +74,12 @@ def refresh_vars(
     as_of: str | None = None,
     dbt_vars: Mapping[str, object] | None = None,
     incremental: bool = False,
+    restage: bool = False,
 ) -> dict[str, object]:
     """The dbt vars of a refresh: the demo profile if it applies, the refresh-window test
-    scope if ``incremental`` (building on a published warehouse), ``as_of``, then ``dbt_vars``."""
-    scope = REFRESH_WINDOW_TESTS if incremental else {}
+    scope if ``incremental`` (building on a published warehouse), ``restage_history`` if
+    ``restage`` (every raw file staged again), ``as_of``, then ``dbt_vars``."""
+    scope = {**(REFRESH_WINDOW_TESTS if incremental else {}), **({"restage_history": True} if restage else {})}
     return {**demo_vars(raw_dir), **scope, **({"as_of": as_of} if as_of else {}), **(dbt_vars or {})}
 
 
@@ -156,6 +158,7 @@ def stage_candidate(
     run_name: str | None = None,
     full_refresh: bool = False,
     grace_seconds: float = 0,
+    restage: bool = False,
 ) -> tuple[Path, BuildPlan]:
     """Remove stale candidates, plan the build (:func:`saas_segments.raw_state.plan`) and
     stage a new candidate: a copy of the published file, or none when the build starts
@@ -170,8 +173,8 @@ def stage_candidate(
     candidate = workdir / (run_name or f"run-{uuid.uuid4().hex[:12]}") / warehouse.name
     candidate.parent.mkdir()
     write_lease(candidate.parent, grace_seconds)
-    build = plan(warehouse, raw_dir, full_refresh)
-    if build.mode in {"full", "incremental"}:
+    build = plan(warehouse, raw_dir, full_refresh, restage)
+    if build.mode in {"restage", "full", "incremental"}:
         shutil.copyfile(warehouse, candidate)
     record(candidate, build)
     forget_inputs(candidate)
@@ -244,6 +247,7 @@ def refresh(
     dbt_vars: Mapping[str, object] | None = None,
     full_refresh: bool = False,
     progress: Callable[[str], None] = say,
+    restage: bool = False,
 ) -> RefreshResult:
     """Build ``raw_dir`` into a candidate of ``warehouse``, audit it, publish it if it passes.
 
@@ -252,15 +256,16 @@ def refresh(
     window only) when the warehouse was built from the same raw dir and its event files
     seen then are unchanged; otherwise the build says why (``progress``) and rebuilds them
     in full, or starts from an empty warehouse for another raw dir
-    (:func:`saas_segments.raw_state.plan`). ``full_refresh`` forces the full rebuild.
+    (:func:`saas_segments.raw_state.plan`). ``full_refresh`` forces the full rebuild,
+    ``restage`` that and a restage of every raw file.
     """
     raw_dir, warehouse = Path(raw_dir).resolve(), Path(warehouse).resolve()
     workdir = warehouse.parent / CANDIDATE_DIR
     workdir.mkdir(parents=True, exist_ok=True)
     with refresh_lock(workdir):
-        candidate, build = stage_candidate(warehouse, raw_dir, workdir, full_refresh=full_refresh)
+        candidate, build = stage_candidate(warehouse, raw_dir, workdir, full_refresh=full_refresh, restage=restage)
         progress(build.reason)
-        variables = refresh_vars(raw_dir, as_of, dbt_vars, incremental=build.incremental)
+        variables = refresh_vars(raw_dir, as_of, dbt_vars, incremental=build.incremental, restage=build.restage)
         options = {"raw_dir": raw_dir, "warehouse": candidate, "dbt_vars": variables, "target_path": candidate.parent / "target"}
         unchanged = unchanged_tables(warehouse, raw_dir, variables) if build.incremental else ()
         record_inputs(candidate, raw_dir, variables)
@@ -292,6 +297,7 @@ def build_dev(
     full_refresh: bool = False,
     progress: Callable[[str], None] = say,
     command: tuple[str, ...] = DEV_BUILD,
+    restage: bool = False,
 ) -> Path:
     """Development build: ``dbt build`` (unit tests included; ``command`` REFRESH_BUILD
     leaves them out) in place into ``warehouse``, with no quality gates and no publish.
@@ -303,9 +309,9 @@ def build_dev(
     raw_dir, warehouse = Path(raw_dir).resolve(), Path(warehouse).resolve()
     if (warehouse.parent / CANDIDATE_DIR).exists():
         raise ValueError(f"{warehouse} is a published warehouse; development builds go to a separate file")
-    build = plan(warehouse, raw_dir, full_refresh)
+    build = plan(warehouse, raw_dir, full_refresh, restage)
     progress(build.reason)
-    variables = refresh_vars(raw_dir, as_of, dbt_vars, incremental=build.incremental)
+    variables = refresh_vars(raw_dir, as_of, dbt_vars, incremental=build.incremental, restage=build.restage)
     unchanged = unchanged_tables(warehouse, raw_dir, variables) if build.incremental else ()
     if build.mode == "empty":
         warehouse.unlink()

@@ -10,9 +10,14 @@ of the warehouse; the next build compares them with the raw dir it is given:
 - no warehouse yet: a first build;
 - another raw dir: the build starts from an empty warehouse (nothing of the other
   data, incl. its membership history, is kept);
+- the staging code (:data:`STAGING_CODE_PATHS`) changed since the warehouse was built,
+  or a restage is asked for: every raw file is staged again (``--full-refresh`` with
+  the var ``restage_history``) and the incremental models are rebuilt in full;
 - an event file recorded before is changed or gone (restated history), or a
   warehouse without a record: the incremental models are rebuilt in full
-  (``--full-refresh``; the run histories are kept);
+  (``--full-refresh``; the run histories are kept). On DuckDB the staged events are
+  a layer kept per raw file (macros/staging/staged_files.sql): only the new and
+  changed files are staged, everything downstream is rebuilt from that layer;
 - otherwise: incremental.
 """
 
@@ -25,11 +30,15 @@ from typing import Literal
 
 import duckdb
 
+from saas_segments.refresh_scope import files_hash
+
 # the raw table the incremental models read (one file, or a folder of files)
 EVENTS_TABLE = "events"
 STATE_TABLE = "meta.raw_event_files"
+# what the staged layer's rows depend on besides the raw files: a change restages them
+STAGING_CODE_PATHS = ("macros", "models/staging", "dbt_project.yml")
 
-Mode = Literal["new", "empty", "full", "incremental"]
+Mode = Literal["new", "empty", "restage", "full", "incremental"]
 
 
 @dataclass(frozen=True)
@@ -52,8 +61,13 @@ class BuildPlan:
 
     @property
     def full_refresh(self) -> bool:
-        """Whether dbt must rebuild the incremental models from every raw row."""
-        return self.mode == "full"
+        """Whether dbt must rebuild the incremental models (``--full-refresh``)."""
+        return self.mode in {"restage", "full"}
+
+    @property
+    def restage(self) -> bool:
+        """Whether the staged layer is built again from every raw file (var ``restage_history``)."""
+        return self.mode == "restage"
 
     @property
     def incremental(self) -> bool:
@@ -87,32 +101,54 @@ def event_files(raw_dir: Path) -> tuple[RawFile, ...]:
     return tuple(files)
 
 
-def recorded(warehouse: Path) -> tuple[str | None, tuple[RawFile, ...]]:
-    """The raw dir and event files ``warehouse`` was last built from (``None`` if not recorded)."""
+def staging_code_hash() -> str:
+    """A hash of the project files under :data:`STAGING_CODE_PATHS`."""
+    return files_hash(STAGING_CODE_PATHS)
+
+
+def recorded(warehouse: Path) -> tuple[str | None, tuple[RawFile, ...], str | None]:
+    """The raw dir, event files and staging code hash ``warehouse`` was last built from
+    (``None``, when not recorded)."""
     with duckdb.connect(str(warehouse), read_only=True) as connection:
-        exists = connection.execute(
-            "select count(*) from duckdb_tables() where schema_name = 'meta' and table_name = 'raw_event_files'"
-        ).fetchone()[0]
-        if not exists:
-            return None, ()
-        rows = connection.execute(f"select raw_dir, path, size_bytes, modified_ns from {STATE_TABLE} order by path").fetchall()
-    raw_dirs = {row[0] for row in rows}
-    return (raw_dirs.pop() if len(raw_dirs) == 1 else None), tuple(RawFile(*row[1:]) for row in rows)
+        columns = {
+            name
+            for (name,) in connection.execute(
+                "select column_name from duckdb_columns() where schema_name = 'meta' and table_name = 'raw_event_files'"
+            ).fetchall()
+        }
+        if not columns:
+            return None, (), None
+        code = "staging_code" if "staging_code" in columns else "null"
+        rows = connection.execute(
+            f"select raw_dir, path, size_bytes, modified_ns, {code} from {STATE_TABLE} order by path"
+        ).fetchall()
+    raw_dirs, codes = {row[0] for row in rows}, {row[4] for row in rows}
+    return (
+        raw_dirs.pop() if len(raw_dirs) == 1 else None,
+        tuple(RawFile(*row[1:4]) for row in rows),
+        codes.pop() if len(codes) == 1 else None,
+    )
 
 
-def plan(warehouse: Path, raw_dir: Path, full_refresh: bool = False) -> BuildPlan:
+def plan(warehouse: Path, raw_dir: Path, full_refresh: bool = False, restage: bool = False) -> BuildPlan:
     """How a build of ``raw_dir`` must treat ``warehouse`` (see the module docstring).
 
-    ``full_refresh`` asks for a full rebuild of the incremental models whatever the record says.
+    ``full_refresh`` asks for a full rebuild of the incremental models whatever the record
+    says; ``restage`` for that and a restage of every raw file.
     """
     raw = str(raw_dir.resolve())
     files = event_files(raw_dir)
     if not warehouse.exists():
         return BuildPlan("new", f"building {raw} into a new warehouse", raw, files)
-    built_from, built_files = recorded(warehouse)
+    built_from, built_files, built_code = recorded(warehouse)
     if built_from is not None and built_from != raw:
         reason = f"raw dir {raw} is not {built_from}, which {warehouse.name} was built from: building from an empty warehouse"
         return BuildPlan("empty", reason, raw, files)
+    if restage:
+        return BuildPlan("restage", "restage requested: staging every raw file again, rebuilding the incremental models", raw, files)
+    if built_from is not None and built_code != staging_code_hash():
+        reason = "the staging code changed since the last build: staging every raw file again, rebuilding the incremental models"
+        return BuildPlan("restage", reason, raw, files)
     if full_refresh:
         return BuildPlan("full", "full refresh requested: rebuilding the incremental event models from every raw row", raw, files)
     if built_from is None:
@@ -122,7 +158,7 @@ def plan(warehouse: Path, raw_dir: Path, full_refresh: bool = False) -> BuildPla
     if restated:
         reason = (
             f"raw event history of {raw} changed ({len(restated)} file(s) changed or removed since the last build,"
-            f" e.g. {restated[0].path}): rebuilding the incremental event models in full"
+            f" e.g. {restated[0].path}): restaging those files, rebuilding the incremental event models in full"
         )
         return BuildPlan("full", reason, raw, files)
     appended = len(set(files) - set(built_files))
@@ -130,14 +166,16 @@ def plan(warehouse: Path, raw_dir: Path, full_refresh: bool = False) -> BuildPla
 
 
 def record(warehouse: Path, build: BuildPlan) -> None:
-    """Write the raw dir and event files of ``build`` into ``warehouse`` (replacing the last record)."""
+    """Write the raw dir, event files and staging code hash of ``build`` into ``warehouse``
+    (replacing the last record)."""
+    code = staging_code_hash()
     with duckdb.connect(str(warehouse)) as connection:
         connection.execute("create schema if not exists meta")
         connection.execute(
             f"create or replace table {STATE_TABLE} (raw_dir varchar not null, path varchar not null,"
-            " size_bytes bigint not null, modified_ns bigint not null)"
+            " size_bytes bigint not null, modified_ns bigint not null, staging_code varchar not null)"
         )
         connection.executemany(
-            f"insert into {STATE_TABLE} values (?, ?, ?, ?)",
-            [(build.raw_dir, file.path, file.size_bytes, file.modified_ns) for file in build.files],
+            f"insert into {STATE_TABLE} values (?, ?, ?, ?, ?)",
+            [(build.raw_dir, file.path, file.size_bytes, file.modified_ns, code) for file in build.files],
         )

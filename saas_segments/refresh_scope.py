@@ -31,7 +31,7 @@ INPUTS_TABLE = "meta.build_inputs"
 CODE_PATHS = ("models", "macros", "seeds", "tests/data_tests", "dbt_project.yml")
 CODE_TABLE = "__code__"
 # vars that do not change what staging produces: the as_of date and the refresh's test scope
-STAGING_FREE_VARS = ("as_of", "data_test_scope")
+STAGING_FREE_VARS = ("as_of", "data_test_scope", "restage_history")
 # Left out of a refresh's tests: the not-null and accepted-values checks of derived
 # columns (intermediate and mart columns are case expressions over literals or staged
 # values the staging contract already checked: they test the SQL). Every full build
@@ -47,10 +47,15 @@ DAILY_SKIPPED_TESTS = dict.fromkeys(
 def code_hash(dbt_vars: Mapping[str, object] | None, project_dir: Path = PROJECT_DIR) -> str:
     """A hash of every file under :data:`CODE_PATHS` (paths and contents) and of the dbt vars
     (but :data:`STAGING_FREE_VARS`)."""
-    digest = hashlib.sha256()
     kept = {name: value for name, value in (dbt_vars or {}).items() if name not in STAGING_FREE_VARS}
-    digest.update(json.dumps(kept, sort_keys=True, default=str).encode() + b"\0")
-    for name in CODE_PATHS:
+    return files_hash(CODE_PATHS, project_dir, json.dumps(kept, sort_keys=True, default=str))
+
+
+def files_hash(paths: Iterable[str], project_dir: Path = PROJECT_DIR, salt: str = "") -> str:
+    """A hash of ``salt`` and of every file under ``paths`` of the project (paths and contents)."""
+    digest = hashlib.sha256()
+    digest.update(salt.encode() + b"\0")
+    for name in paths:
         root = project_dir / name
         files = sorted(path for path in root.rglob("*") if path.is_file()) if root.is_dir() else [root]
         for path in files:

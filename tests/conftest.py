@@ -116,18 +116,20 @@ def query(warehouse: Path, sql: str) -> list[tuple]:
 
 
 def relations(warehouse: Path) -> list[tuple[str, str]]:
-    """Every staging, intermediate and mart relation of a warehouse."""
+    """Every staging, intermediate and mart relation of a warehouse (not the ledgers of
+    raw files staged, `<model>__files`, which name the files of one raw dir)."""
     return query(
         warehouse,
         "select schema_name, table_name from duckdb_tables()"
-        " where schema_name in ('staging', 'intermediate', 'marts')"
+        " where schema_name in ('staging', 'intermediate', 'marts') and not ends_with(table_name, '__files')"
         " union select schema_name, view_name from duckdb_views()"
         " where schema_name in ('staging', 'intermediate', 'marts') and not internal order by 1, 2",
     )
 
 
 def differing_rows(left: Path, right: Path, schema: str, table: str, where: str = "true") -> tuple[int, int]:
-    """Rows of ``schema.table`` only in ``left`` and only in ``right`` (multiset difference)."""
+    """Rows of ``schema.table`` only in ``left`` and only in ``right`` (multiset difference),
+    on every column but ``run_id`` and ``_source_file`` (the raw file a row was staged from)."""
     with duckdb.connect() as connection:
         connection.execute(f"attach '{left}' as l (read_only)")
         connection.execute(f"attach '{right}' as r (read_only)")
@@ -135,7 +137,7 @@ def differing_rows(left: Path, right: Path, schema: str, table: str, where: str 
             f'"{name}"'
             for (name,) in connection.execute(
                 "select column_name from duckdb_columns() where database_name = 'l'"
-                f" and schema_name = '{schema}' and table_name = '{table}' and column_name <> 'run_id' order by column_index"
+                f" and schema_name = '{schema}' and table_name = '{table}' and column_name not in ('run_id', '_source_file') order by column_index"
             ).fetchall()
         )
         counts = []

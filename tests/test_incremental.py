@@ -16,7 +16,7 @@ import pytest
 from conftest import differing_rows, query, relations
 from saas_segments.project import dbt
 from saas_segments.publish import build_dev
-from saas_segments.raw_state import plan, record, recorded
+from saas_segments.raw_state import plan, record, recorded, staging_code_hash
 
 pytestmark = pytest.mark.slow
 
@@ -144,7 +144,7 @@ def test_the_split_holds_back_late_events_and_users(incremental_run: dict, demo_
             f" where {incremental_run['late_users']}"
         ).fetchone()
     assert incremental_run["waiting_events"] == held_back_events > 50
-    assert older_than_the_window > 20  # staged by the incremental build only through window_recompute
+    assert older_than_the_window > 20  # staged again by the incremental build as rows waiting for their user
     first, second = incremental_run["said"][0], incremental_run["said"][2]
     assert first.startswith("building ") and "into a new warehouse" in first
     assert second.startswith("1 new event file(s) in ") and second.endswith("incremental build of the event models")
@@ -226,59 +226,143 @@ def base_and_audit(warehouse: Path) -> tuple[list[tuple], list[tuple]]:
     )
 
 
-def test_redelivered_copy_of_an_old_event_is_collapsed_as_in_a_full_build(incremental_run: dict, tmp_path: Path) -> None:
-    """Exact copies of events staged before the refresh window, delivered in a new file,
-    are collapsed (counted in the load audit, which reconciles) by the incremental
-    build, and the table equals a full rebuild of the same raw dir."""
+STAGED_EVENTS = ["--select", "base_app__events", "stg_load_audit"]
+
+
+def restaged_from_scratch(raw: Path, warehouse: Path, work: Path) -> tuple[list[tuple], list[tuple]]:
+    """base_and_audit of a copy of ``warehouse`` whose staged events were restaged from every raw file."""
+    scratch = work / "restaged.duckdb"
+    shutil.copyfile(warehouse, scratch)
+    dbt(
+        ["build", "--full-refresh", *STAGED_EVENTS],
+        raw_dir=raw, warehouse=scratch, dbt_vars={"restage_history": True}, target_path=work / "target-restaged",
+    )
+    return base_and_audit(scratch)
+
+
+def staged_raw_files(target: Path) -> str:
+    """The condition on the raw rows the last compiled base_app__events staged (`_raw_file in (...)`)."""
+    compiled = next((target / "compiled").rglob("base_app__events.sql")).read_text()
+    end = compiled.index(") as raw_rows_to_stage")
+    return compiled[compiled.rindex("(select * from", 0, end) : end].split(" where ", 1)[1]
+
+
+def test_redelivered_event_ids_in_a_new_file_are_ranked_as_in_a_full_build(incremental_run: dict, tmp_path: Path) -> None:
+    """A new file holding exact copies of old events and, for one old event id, a row with
+    other content that sorts first: only that file and the rows of the keys it shares are
+    staged again; the copies are collapsed, the new row is kept and the old one becomes
+    its duplicate (as a full build ranks them), the load audit reconciles, and the table
+    equals a restage of every raw file. The file removed again, the old row is staged
+    again."""
     raw, warehouse = tmp_path / "raw", tmp_path / "warehouse.duckdb"
     shutil.copytree(incremental_run["raw"], raw, ignore=shutil.ignore_patterns("part-0000[2-9].parquet"))
     shutil.copyfile(incremental_run["warehouse"], warehouse)
     old_day = incremental_run["last_day"] - dt.timedelta(days=10)
-    copied = write_events(raw, raw / "events" / "part-00002.parquet", f"cast(timezone('UTC', occurred_at) as date) = date '{old_day}' and hash(event_id) % 7 = 0")
+    on_old_day = f"cast(timezone('UTC', occurred_at) as date) = date '{old_day}'"
+    new_file = raw / "events" / "part-00002.parquet"
+    with duckdb.connect() as connection:
+        connection.execute("set timezone = 'UTC'")
+        reader = f"read_parquet('{raw / 'events' / 'part-00000.parquet'}')"
+        connection.execute(
+            f"copy (select * from {reader} where {on_old_day} and hash(event_id) % 7 = 0"
+            f" union all select * replace ('!' as session_id) from {reader}"
+            f" where event_id = (select min(event_id) from {reader} where {on_old_day} and hash(event_id) % 7 = 1))"
+            f" to '{new_file}' (format parquet)"
+        )
+        copied = connection.execute(f"select count(*) from read_parquet('{new_file}') where session_id is distinct from '!'").fetchone()[0]
+        (rival,) = connection.execute(f"select event_id from read_parquet('{new_file}') where session_id = '!'").fetchone()
     assert copied >= 3
-    select = ["--select", "base_app__events", "stg_load_audit"]
-    dbt(["build", *select], raw_dir=raw, warehouse=warehouse, target_path=tmp_path / "target")
-    assert "late_copies" in next((tmp_path / "target" / "compiled").rglob("base_app__events.sql")).read_text()
+    dbt(["build", *STAGED_EVENTS], raw_dir=raw, warehouse=warehouse, target_path=tmp_path / "target")
+    read = staged_raw_files(tmp_path / "target")
+    assert f"_raw_file in ('{new_file}')" in read and f"_raw_file in ('{raw / 'events' / 'part-00000.parquet'}')" in read
+    assert "part-00001" not in read
     copies = query(
         warehouse,
         "select _row_status, count(*) from staging.base_app__events"
-        f" where event_id in (select event_id from read_parquet('{raw / 'events' / 'part-00002.parquet'}')) group by 1 order by 1",
+        f" where event_id in (select event_id from read_parquet('{new_file}')) and event_id <> '{rival}' group by 1 order by 1",
     )
     assert copies == [("collapsed", copied), ("staged", copied)]
+    assert query(
+        warehouse,
+        "select coalesce(session_id = '!', false), _row_status, _quarantine_rule, _source_file from staging.base_app__events"
+        f" where event_id = '{rival}' order by 1",
+    ) == [(False, "quarantined", "duplicate_key", "events/part-00000.parquet"), (True, "staged", None, "events/part-00002.parquet")]
     incremental = base_and_audit(warehouse)
     raw_rows, collapsed, reconciled = incremental[1][0][2], incremental[1][0][5], incremental[1][0][-1]
-    assert (raw_rows, collapsed, reconciled) == (incremental_run["first_rows"] + incremental_run["appended_rows"] + copied, copied, True)
-    dbt(["build", "--full-refresh", *select], raw_dir=raw, warehouse=warehouse, target_path=tmp_path / "target")
-    assert base_and_audit(warehouse) == incremental
+    assert (raw_rows, collapsed, reconciled) == (incremental_run["first_rows"] + incremental_run["appended_rows"] + copied + 1, copied, True)
+    assert restaged_from_scratch(raw, warehouse, tmp_path) == incremental
+    # the file removed again: its rows go, and the old row of the rival's id is staged again
+    new_file.unlink()
+    dbt(["build", *STAGED_EVENTS], raw_dir=raw, warehouse=warehouse, target_path=tmp_path / "target")
+    assert query(
+        warehouse, f"select _row_status, _source_file from staging.base_app__events where event_id = '{rival}'"
+    ) == [("staged", "events/part-00000.parquet")]
+    assert query(warehouse, "select count(*) from staging.base_app__events where _source_file = 'events/part-00002.parquet'") == [(0,)]
+    assert restaged_from_scratch(raw, warehouse, tmp_path) == base_and_audit(warehouse)
 
 
-def test_event_later_than_the_lookback_fails_the_load_audit(incremental_run: dict, demo_raw_dir: Path) -> None:
-    """A new event (an event_id never staged) dated before the refresh window is not
-    taken in silently: the load audit no longer reconciles and the build fails until a
-    full refresh (an exact copy of a staged event is collapsed instead, see above)."""
-    raw = incremental_run["raw"]
+def test_event_older_than_the_lookback_in_a_new_file_is_staged_as_in_a_full_build(
+    incremental_run: dict, demo_raw_dir: Path, tmp_path: Path
+) -> None:
+    """A new event (an event_id never staged) dated long before the newest day, delivered
+    in a new file, is staged by the next build (only that file is read): the load audit
+    reconciles and the table equals a restage of every raw file."""
+    raw, warehouse = tmp_path / "raw", tmp_path / "warehouse.duckdb"
+    shutil.copytree(incremental_run["raw"], raw, ignore=shutil.ignore_patterns("part-0000[2-9].parquet"))
+    shutil.copyfile(incremental_run["warehouse"], warehouse)
     too_late = incremental_run["last_day"] - dt.timedelta(days=10)
+    new_file = raw / "events" / "part-00002.parquet"
     with duckdb.connect() as connection:
         connection.execute("set timezone = 'UTC'")
         connection.execute(
             f"copy (select 'late-' || event_id as event_id, user_id, account_id, occurred_at, event_type, feature_key,"
             f" session_id from read_parquet('{demo_raw_dir / EVENTS_GLOB}')"
-            f" where cast(timezone('UTC', occurred_at) as date) = date '{too_late}' limit 1)"
-            f" to '{raw / 'events' / 'part-00002.parquet'}' (format parquet)"
+            f" where cast(timezone('UTC', occurred_at) as date) = date '{too_late}' order by event_id limit 1)"
+            f" to '{new_file}' (format parquet)"
         )
-    process = dbt(
-        ["build", "--select", "base_app__events", "stg_load_audit"],
-        raw_dir=raw,
-        warehouse=incremental_run["warehouse"],
-        target_path=incremental_run["target"],
-        check=False,
-    )
-    assert process.returncode == 1
-    assert "accepted_values_stg_load_audit_is_reconciled" in process.stdout
+    dbt(["build", *STAGED_EVENTS], raw_dir=raw, warehouse=warehouse, target_path=tmp_path / "target")
+    assert staged_raw_files(tmp_path / "target") == f"_raw_file in ('{new_file}')"
     assert query(
-        incremental_run["warehouse"], "select raw_rows - staged_rows - quarantined_rows - collapsed_rows"
+        warehouse, "select _row_status, cast(occurred_at as date) from staging.base_app__events where starts_with(event_id, 'late-')"
+    ) == [("staged", too_late)]
+    assert query(
+        warehouse, "select raw_rows - staged_rows - quarantined_rows - collapsed_rows, is_reconciled"
         " from staging.stg_load_audit where source_table = 'events'"
-    ) == [(1,)]
+    ) == [(0, True)]
+    assert restaged_from_scratch(raw, warehouse, tmp_path) == base_and_audit(warehouse)
+
+
+def test_a_restated_file_is_restaged_alone_and_a_full_refresh_keeps_the_staged_layer(incremental_run: dict, tmp_path: Path) -> None:
+    """The appended file restated (a tenth of its events gone, the rest rewritten): a
+    full refresh reads that file alone, deletes the events no longer delivered, keeps
+    the other file's rows as built, records the new file in the ledger, and equals a
+    restage of every raw file; a second full refresh stages nothing."""
+    raw, warehouse = tmp_path / "raw", tmp_path / "warehouse.duckdb"
+    shutil.copytree(incremental_run["raw"], raw)
+    shutil.copyfile(incremental_run["warehouse"], warehouse)
+    restated = raw / "events" / "part-00001.parquet"
+    with duckdb.connect() as connection:
+        kept = connection.execute(
+            f"select count(*) filter (where hash(event_id) % 10 <> 0), count(*) from read_parquet('{restated}')"
+        ).fetchone()
+        connection.execute(
+            f"copy (select * from read_parquet('{restated}') where hash(event_id) % 10 <> 0) to '{tmp_path / 'restated.parquet'}'"
+        )
+    shutil.move(tmp_path / "restated.parquet", restated)
+    assert 0 < kept[0] < kept[1]
+    before = query(warehouse, "select count(*) from staging.base_app__events where _source_file <> 'events/part-00001.parquet'")[0][0]
+    dbt(["build", "--full-refresh", *STAGED_EVENTS], raw_dir=raw, warehouse=warehouse, target_path=tmp_path / "target")
+    assert staged_raw_files(tmp_path / "target") == f"_raw_file in ('{restated}')"
+    assert query(warehouse, "select _source_file, count(*) from staging.base_app__events group by 1 order by 1") == [
+        ("events/part-00000.parquet", before),
+        ("events/part-00001.parquet", kept[0]),
+    ]
+    assert query(warehouse, "select file_path, size_bytes from staging.base_app__events__files order by 1") == [
+        (f"events/{path.name}", path.stat().st_size) for path in sorted((raw / "events").iterdir())
+    ]
+    assert restaged_from_scratch(raw, warehouse, tmp_path) == base_and_audit(warehouse)
+    dbt(["build", "--full-refresh", *STAGED_EVENTS], raw_dir=raw, warehouse=warehouse, target_path=tmp_path / "target")
+    assert staged_raw_files(tmp_path / "target") == "false"
 
 
 def test_rollup_data_tests_fail_on_a_wrong_feature_count_a_catalog_past_the_bit_set_shared_keys_and_a_repeated_user_feature(
@@ -329,8 +413,9 @@ def test_rollup_data_tests_fail_on_a_wrong_feature_count_a_catalog_past_the_bit_
 
 
 def test_build_plan_follows_the_raw_dir_and_its_event_files(tmp_path: Path) -> None:
-    """The recorded raw dir and event files decide: appended file → incremental; a changed
-    or removed file → full rebuild; another raw dir → empty warehouse; no record → full."""
+    """The recorded raw dir, event files and staging code decide: appended file →
+    incremental; a changed or removed file → full rebuild; another raw dir → empty
+    warehouse; a restage asked for or other staging code → restage; no record → full."""
     raw, other = tmp_path / "raw", tmp_path / "other"
     for folder in (raw, other):
         (folder / "events").mkdir(parents=True)
@@ -340,7 +425,7 @@ def test_build_plan_follows_the_raw_dir_and_its_event_files(tmp_path: Path) -> N
     first = plan(warehouse, raw)
     assert (first.mode, [file.path for file in first.files]) == ("new", ["events/part-0.parquet"])
     record(warehouse, first)
-    assert recorded(warehouse) == (str(raw.resolve()), first.files)
+    assert recorded(warehouse) == (str(raw.resolve()), first.files, staging_code_hash())
     assert plan(warehouse, raw).mode == "incremental"
 
     (raw / "events" / "part-1.parquet").write_bytes(b"day 2")
@@ -359,6 +444,13 @@ def test_build_plan_follows_the_raw_dir_and_its_event_files(tmp_path: Path) -> N
     moved = plan(warehouse, other)
     assert moved.mode == "empty" and f"raw dir {other.resolve()} is not {raw.resolve()}" in moved.reason
     assert plan(warehouse, raw, full_refresh=True).mode == "full"
+
+    assert plan(warehouse, raw, restage=True).mode == "restage"
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute("update meta.raw_event_files set staging_code = 'an earlier version'")
+    changed_code = plan(warehouse, raw)
+    assert (changed_code.mode, changed_code.full_refresh, changed_code.restage) == ("restage", True, True)
+    assert changed_code.reason.startswith("the staging code changed since the last build")
 
     unrecorded = tmp_path / "unrecorded.duckdb"
     duckdb.connect(str(unrecorded)).close()

@@ -9,7 +9,9 @@
 
 {#- DuckDB reads the raw files in place: one view per table over its files (see
     raw_table_entries for the layouts), with DuckDB's built-in readers. CSV columns
-    arrive as text; staging types them. Each file must carry every required column.
+    arrive as text; staging types them. Each view carries `_raw_file`, the path of the
+    file a row was read from (staging by file reads it; a raw column of that name is an
+    error). Each file must carry every required column.
     A CSV line that cannot be parsed (wrong column count, broken quoting) is not read
     by the view but recorded in `raw._raw_rejected_lines` with its file and line, and
     staging quarantines it; a line that is not UTF-8 stops the build naming the file,
@@ -74,7 +76,7 @@
         {%- for row in run_query('select file_name, lower(name) from parquet_schema(' ~ raw_sql_list(paths) ~ ')').rows -%}
             {%- do columns_by_file[row[0]].append(row[1]) -%}
         {%- endfor -%}
-        {%- do readers.append('select * from read_parquet(' ~ raw_sql_list(paths) ~ ', union_by_name = true, hive_partitioning = false)') -%}
+        {%- do readers.append('select * from read_parquet(' ~ raw_sql_list(paths) ~ ", union_by_name = true, hive_partitioning = false, filename = '_raw_file')") -%}
     {%- endif -%}
     {%- set groups = {} -%}
     {%- for format in ['csv', 'csv_gz'] -%}
@@ -93,7 +95,7 @@
         {%- set options = raw_sql_list(group.files) ~ ", header = true, auto_detect = false, columns = {" ~ columns | join(', ') ~ "}, "
             ~ raw_csv_dialect() ~ ", compression = '" ~ group.compression ~ "'" -%}
         {%- do duckdb_store_rejected_lines(table.identifier, options, raw_dir) -%}
-        {%- do readers.append('select * from read_csv(' ~ options ~ ', ignore_errors = true)') -%}
+        {%- do readers.append('select * from read_csv(' ~ options ~ ", ignore_errors = true, filename = '_raw_file')") -%}
     {%- endfor -%}
     {%- for path, present in columns_by_file.items() -%}
         {%- set entry = path[raw_dir | length + 1:] -%}
@@ -101,6 +103,9 @@
         {%- for column in required if column not in present -%}
             {%- do errors.append("raw file '" ~ entry ~ "' of table '" ~ table.identifier ~ "' lacks required column '" ~ column ~ "'") -%}
         {%- endfor -%}
+        {%- if '_raw_file' in present -%}
+            {%- do errors.append("raw file '" ~ entry ~ "' of table '" ~ table.identifier ~ "' has a column '_raw_file', a name the raw views reserve for the file path") -%}
+        {%- endif -%}
     {%- endfor -%}
     {%- do run_query('insert into ' ~ schema ~ '._raw_files values ' ~ rows | join(', ')) -%}
     {{ return(readers) }}

@@ -8,7 +8,8 @@
       2. lookups (orphans, fx coverage): a left join that must find a row;
       3. `rules`: [rule, condition] pairs over the typed columns;
       4. duplicate_key: among rows that passed 1–3, one row per key is kept, the one
-         whose raw values (in column order; text for CSV) sort first. Only rows whose
+         whose raw values (in column order; text for CSV) sort first (by file: then the
+         first file's, so which of two exact copies is kept is fixed). Only rows whose
          typed key repeats among the raw rows (or is null) are ranked: a narrow count
          of the keys finds them first (a full build: into a scratch table, before the
          model's query; none leaves the ranking branch out), every other row is its
@@ -29,6 +30,10 @@
     reads the join of the earlier lookup named by its `alias` (one join, two rules).
     extra_columns: {name: expr} computed on staged output (may use lookup selects).
 
+    by_file: stage by raw file (macros/staging/staged_files.sql; DuckDB reading raw
+    files only): a full build stages every file, an incremental run only new and
+    changed files and the keys they share; rows carry `_source_file`.
+
     staged_record_key: false leaves `_record_key` null on staged rows whose enums were
     not mapped (the staged key columns hold it; a big table then stores it once).
 
@@ -43,7 +48,7 @@
     collapses it). A new row before the window with any
     other content is left out: stg_load_audit does not reconcile and the build fails
     until a full refresh. -#}
-{% macro stage_raw_table(source_name, table_name, relation, lookups=[], rules=[], window_rules=[], extra_columns={}, collapse_exact_duplicates=false, window_column=none, staged_record_key=true) %}
+{% macro stage_raw_table(source_name, table_name, relation, lookups=[], rules=[], window_rules=[], extra_columns={}, collapse_exact_duplicates=false, window_column=none, staged_record_key=true, by_file=false) %}
 {%- if not execute -%}
     select 1 as parse_placeholder
 {%- else -%}
@@ -58,6 +63,15 @@
 {%- endfor -%}
 {%- set columns = contract.columns -%}
 {%- set keys = columns | selectattr('key') | map(attribute='name') | list -%}
+{%- if by_file -%}
+    {%- set key_column = columns | selectattr('key') | first -%}
+    {%- if keys | length != 1 or key_column.type != 'text' or key_column.enum or window_rules -%}
+        {{ exceptions.raise_compiler_error("staging " ~ source_name ~ "." ~ table_name ~ " by file needs one text key (not an enum) and no window_rules") }}
+    {%- endif -%}
+    {#- the rows of new and changed files, and of keys to rank or check again; no window -#}
+    {%- set relation = staged_files_input(relation, keys[0], lookups | map(attribute='rule') | list + ['timestamp_out_of_range']) -%}
+    {%- set window_column = none -%}
+{%- endif -%}
 {%- set load_time = run_started_at.strftime('%Y-%m-%d %H:%M:%S') -%}
 {%- set prior_keys = window_column is not none and is_incremental() -%}
 {%- set late = namespace(start=none) -%}
@@ -79,8 +93,11 @@ with
 source_rows as {{ inlined_cte() }} (
     select
         {%- for column in columns %}
-        {{ column.name }} as _raw_{{ column.name }}{{ ',' if not loop.last }}
+        {{ column.name }} as _raw_{{ column.name }}{{ ',' if not loop.last or by_file }}
         {%- endfor %}
+        {%- if by_file %}
+        _raw_file
+        {%- endif %}
     from {{ relation }}
 ),
 
@@ -123,7 +140,7 @@ typed_in_window as {{ 'materialized' if prior_keys else typed_rows_cte() }} (
 
 typed as {{ typed_rows_cte() }} (
     select
-        {{ typed_and_raw_columns(columns) }}
+        {{ typed_and_raw_columns(columns) }}{{ ',\n        _raw_file' if by_file }}
     from source_rows
 ),
 {%- endif %}
@@ -306,6 +323,9 @@ ranked as (
         order by
             case when _failed_rule is null then 0 else 1 end,
             {% for column in columns %}_raw_{{ column.name }}{{ ', ' if not loop.last }}{% endfor %}
+            {%- if by_file %},
+            _raw_file
+            {%- endif %}
     )
 ),
 {%- endif %}
@@ -442,6 +462,9 @@ select
     end as _record_key,
     {%- endif %}
     case when _row_status <> 'staged' then {{ raw_record_text(columns | map(attribute='name') | list, prefix='_raw_', with_names=true) }} end as _raw_record
+    {%- if by_file %},
+    substr(_raw_file, {{ run_raw_dir() | length + 2 }}) as _source_file
+    {%- endif %}
 from classified
 {%- if late.start is not none %}
 union all

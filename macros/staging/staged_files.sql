@@ -1,0 +1,133 @@
+{#- Staging by raw file: the staged table is an append-only layer kept per raw file.
+
+    On DuckDB, for a contract table read from the raw files, a base staging model built
+    with `stage_raw_table(..., by_file=true)` records the file each row came from
+    (`_source_file`, its path in the raw dir) and, in a ledger table `<model>__files` (written by the post-hook
+    `record_staged_files`), the path, size and modification time of every file it
+    staged. An incremental run (strategy `replace_files`) then stages only:
+      - the rows of new files and of files whose size or time changed (a restated file
+        is staged again, alone); rows of removed or changed files are deleted;
+      - every row of a key that a new or changed file shares with another file, or that
+        a removed or changed file shared with another (so duplicates are ranked over all
+        of the key's rows, exactly as a full build ranks them);
+      - every row of a key quarantined by a lookup (e.g. an event waiting for its user)
+        or as `timestamp_out_of_range` (a time after an earlier load may be past now),
+        since a full build would check those rows again.
+    Every other row is kept as built, so `dbt build --full-refresh` (the model's
+    `full_refresh` is false) rebuilds everything downstream from the staged layer; the
+    var `restage_history: true` lets a full refresh restage every file (after a change
+    of the staging code, saas_segments.publish does that).
+    Elsewhere (PostgreSQL, Spark, a vendor adapter) the model stages by window instead. -#}
+
+{#- Whether `source.table` is staged by file on this target. Known at parse time (the
+    model's incremental strategy and full_refresh depend on it). -#}
+{% macro staged_by_file(source_name, table_name) %}
+    {{ return(target.type == 'duckdb' and raw_table_vendor(source_name, table_name) == 'files') }}
+{% endmacro %}
+
+{#- The model's `full_refresh` config: false (keep the staged layer) when staged by
+    file, unless the var `restage_history` is true; else dbt's flag decides. -#}
+{% macro staged_layer_full_refresh(source_name, table_name) %}
+    {{ return(false if staged_by_file(source_name, table_name) and not var('restage_history', false) else none) }}
+{% endmacro %}
+
+{% macro staged_files_ledger(relation) %}
+    {{ return(api.Relation.create(database=relation.database, schema=relation.schema, identifier=relation.identifier ~ '__files')) }}
+{% endmacro %}
+
+{#- The raw rows one run stages, by file (see above). Writes the run's scratch tables:
+    `<model>__current_files` (the raw files now, for the ledger) and
+    `<model>__file_plan` (the delete condition `replace_files` runs: null for none), and
+    returns the relation to stage: `relation` itself on a full build, else a subquery of
+    its rows in the files and keys to stage again. `key` is the contract's key column
+    (text), `recheck_rules` the quarantine rules whose rows are staged again. -#}
+{% macro staged_files_input(relation, key, recheck_rules) %}
+    {%- set model_name = this.identifier -%}
+    {%- set prefix = run_raw_dir() ~ '/' -%}
+    {%- set listed = run_query(
+        "select '" ~ raw_sql_string(prefix) ~ "' || file_path from " ~ var('raw_schema') ~ "._raw_files"
+        ~ " where table_name = '" ~ raw_sql_string(relation.identifier) ~ "' order by 1"
+    ).columns[0].values() | list -%}
+    {%- do run_query(create_scratch_table(model_name ~ '__current_files',
+        'select substr(filename, ' ~ (prefix | length + 1) ~ ') as file_path, size as size_bytes,'
+        ~ ' epoch_ns(last_modified) as modified_ns from read_blob(' ~ raw_sql_list(listed) ~ ')')) -%}
+    {%- set ledger = staged_files_ledger(this) -%}
+    {%- set recorded = is_incremental() and adapter.get_relation(database=ledger.database, schema=ledger.schema, identifier=ledger.identifier) is not none -%}
+    {%- if not is_incremental() -%}
+        {%- do run_query(create_scratch_table(model_name ~ '__file_plan', 'select cast(null as varchar) as delete_condition')) -%}
+        {{ return(relation) }}
+    {%- elif not recorded -%}
+        {#- a table without a ledger: which file a row came from is unknown, stage all -#}
+        {%- do run_query(create_scratch_table(model_name ~ '__file_plan', "select 'true' as delete_condition")) -%}
+        {{ return(relation) }}
+    {%- endif -%}
+    {%- set changed = run_query(
+        'select file_path from (select file_path, size_bytes, modified_ns from ' ~ model_name ~ '__current_files except select file_path, size_bytes, modified_ns from ' ~ ledger
+        ~ ') as new_versions order by 1'
+    ).columns[0].values() | list -%}
+    {%- set dropped = run_query(
+        'select file_path from (select file_path, size_bytes, modified_ns from ' ~ ledger ~ ' except select file_path, size_bytes, modified_ns from ' ~ model_name ~ '__current_files'
+        ~ ') as old_versions order by 1'
+    ).columns[0].values() | list -%}
+    {%- set typed_key = typed_raw_value(key, 'text') -%}
+    {%- set conditions = [] -%}
+    {%- set changed_paths = [] -%}
+    {%- for path in changed -%}{%- do changed_paths.append(prefix ~ path) -%}{%- endfor -%}
+    {%- if changed -%}
+        {%- do conditions.append('(_source_file not in (' ~ sql_text_list(changed + dropped) ~ ') and ' ~ key ~ ' in (select ' ~ typed_key
+            ~ ' from ' ~ relation ~ ' where _raw_file in (' ~ sql_text_list(changed_paths) ~ ')))') -%}
+    {%- endif -%}
+    {%- if dropped -%}
+        {%- do conditions.append(key ~ ' in (select ' ~ key ~ ' from ' ~ this ~ ' where _source_file in (' ~ sql_text_list(dropped) ~ '))') -%}
+    {%- endif -%}
+    {%- do conditions.append("(_row_status = 'quarantined' and _quarantine_rule in (" ~ sql_text_list(recheck_rules) ~ '))') -%}
+    {%- do run_query(create_scratch_table(model_name ~ '__restaged_keys',
+        'select distinct ' ~ key ~ ' as _restaged_key from ' ~ this ~ ' where ' ~ key ~ ' is not null and (' ~ conditions | join(' or ') ~ ')')) -%}
+    {%- set key_files = run_query(
+        'select distinct _source_file from ' ~ this ~ ' where ' ~ key ~ ' in (select _restaged_key from ' ~ model_name ~ '__restaged_keys)'
+        ~ ' order by 1'
+    ).columns[0].values() | reject('in', changed + dropped) | list -%}
+    {%- set deleted = [] -%}
+    {%- if changed or dropped -%}
+        {%- do deleted.append('_source_file in (' ~ sql_text_list(changed + dropped) ~ ')') -%}
+    {%- endif -%}
+    {%- if key_files -%}
+        {%- do deleted.append(key ~ ' in (select _restaged_key from ' ~ model_name ~ '__restaged_keys)') -%}
+    {%- endif -%}
+    {%- do run_query(create_scratch_table(model_name ~ '__file_plan', 'select '
+        ~ ("'" ~ raw_sql_string(deleted | join(' or ')) ~ "'" if deleted else 'cast(null as varchar)') ~ ' as delete_condition')) -%}
+    {%- set read = [] -%}
+    {%- if changed -%}
+        {%- do read.append('_raw_file in (' ~ sql_text_list(changed_paths) ~ ')') -%}
+    {%- endif -%}
+    {%- if key_files -%}
+        {%- set key_paths = [] -%}
+        {%- for path in key_files -%}{%- do key_paths.append(prefix ~ path) -%}{%- endfor -%}
+        {%- do read.append('(_raw_file in (' ~ sql_text_list(key_paths) ~ ') and ' ~ typed_key ~ ' in (select _restaged_key from '
+            ~ model_name ~ '__restaged_keys))') -%}
+    {%- endif -%}
+    {{ return('(select * from ' ~ relation ~ ' where ' ~ (read | join(' or ') if read else 'false') ~ ') as raw_rows_to_stage') }}
+{% endmacro %}
+
+{#- Incremental strategy `replace_files`: delete the rows the run stages again (the
+    condition staged_files_input wrote), insert the staged rows. -#}
+{% macro get_incremental_replace_files_sql(arg_dict) %}
+    {%- set target = arg_dict['target_relation'] -%}
+    {%- set columns_csv = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    {%- set condition = run_query('select delete_condition from ' ~ this.identifier ~ '__file_plan').columns[0].values()[0] -%}
+    {%- if condition %}
+    delete from {{ target }}
+    where {{ condition }};
+    {% endif %}
+    insert into {{ target }} ({{ columns_csv }})
+    select {{ columns_csv }}
+    from {{ arg_dict['temp_relation'] }}
+{% endmacro %}
+
+{#- Post-hook of a model staged by file: the ledger of the raw files it holds. -#}
+{% macro record_staged_files(source_name, table_name) %}
+    {%- if staged_by_file(source_name, table_name) -%}
+        create or replace table {{ staged_files_ledger(this) }} as
+        select file_path, size_bytes, modified_ns from {{ this.identifier }}__current_files
+    {%- endif -%}
+{% endmacro %}
