@@ -83,10 +83,13 @@
     {%- do conditions.append("(_row_status = 'quarantined' and _quarantine_rule in (" ~ sql_text_list(recheck_rules) ~ '))') -%}
     {%- do run_query(create_scratch_table(model_name ~ '__restaged_keys',
         'select distinct ' ~ key ~ ' as _restaged_key from ' ~ this ~ ' where ' ~ key ~ ' is not null and (' ~ conditions | join(' or ') ~ ')')) -%}
-    {%- set key_files = run_query(
-        'select distinct _source_file from ' ~ this ~ ' where ' ~ key ~ ' in (select _restaged_key from ' ~ model_name ~ '__restaged_keys)'
-        ~ ' order by 1'
-    ).columns[0].values() | reject('in', changed + dropped) | list -%}
+    {%- set key_files = [] -%}
+    {%- if run_query('select count(*) from ' ~ model_name ~ '__restaged_keys').columns[0].values()[0] > 0 -%}
+        {%- set key_files = run_query(
+            'select distinct _source_file from ' ~ this ~ ' where ' ~ key ~ ' in (select _restaged_key from ' ~ model_name ~ '__restaged_keys)'
+            ~ ' order by 1'
+        ).columns[0].values() | reject('in', changed + dropped) | list -%}
+    {%- endif -%}
     {%- set deleted = [] -%}
     {%- if changed or dropped -%}
         {%- do deleted.append('_source_file in (' ~ sql_text_list(changed + dropped) ~ ')') -%}
