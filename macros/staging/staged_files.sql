@@ -2,9 +2,9 @@
 
     On DuckDB, for a contract table read from the raw files, a base staging model built
     with `stage_raw_table(..., by_file=true)` records the file each row came from
-    (`_source_file`, its path in the raw dir) and, in a ledger table `<model>__files` (written by the post-hook
-    `record_staged_files`), the path, size and modification time of every file it
-    staged. An incremental run (strategy `replace_files`) then stages only:
+    (`_source_file`, its path in the raw dir) and, in a ledger table `<model>__files`
+    (written by the post-hook `record_staged_files`), the path, size and modification
+    time (to the second) of every file it staged. An incremental run (strategy `replace_files`) then stages only:
       - the rows of new files and of files whose size or time changed (a restated file
         is staged again, alone); rows of removed or changed files are deleted;
       - every row of a key that a new or changed file shares with another file, or that
