@@ -32,10 +32,18 @@
     `dbt build --full-refresh` (or a larger lookback) takes it in. -#}
 {% macro get_incremental_replace_window_sql(arg_dict) %}
     {%- set target = arg_dict['target_relation'] -%}
-    {%- set columns_csv = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
-    delete from {{ target }}
-    where {{ replace_window_condition(config.require('window_column'), target, arg_dict['temp_relation']) }};
+    {{ replace_rows_sql(arg_dict, replace_window_condition(config.require('window_column'), target, arg_dict['temp_relation'])) }}
+{% endmacro %}
 
+{#- An incremental strategy's statements: delete the target's rows meeting `condition`
+    (none: no delete), then insert the run's new rows, in the model's transaction. -#}
+{% macro replace_rows_sql(arg_dict, condition) %}
+    {%- set target = arg_dict['target_relation'] -%}
+    {%- set columns_csv = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    {%- if condition %}
+    delete from {{ target }}
+    where {{ condition }};
+    {% endif %}
     insert into {{ target }} ({{ columns_csv }})
     select {{ columns_csv }}
     from {{ arg_dict['temp_relation'] }}

@@ -463,7 +463,7 @@ select
     {%- endif %}
     case when _row_status <> 'staged' then {{ raw_record_text(columns | map(attribute='name') | list, prefix='_raw_', with_names=true) }} end as _raw_record
     {%- if by_file %},
-    substr(_raw_file, {{ run_raw_dir() | length + 2 }}) as _source_file
+    {{ staged_file_path('_raw_file') }} as _source_file
     {%- endif %}
 from classified
 {%- if late.start is not none %}

@@ -31,6 +31,12 @@
     {{ return(false if staged_by_file(source_name, table_name) and not var('restage_history', false) else none) }}
 {% endmacro %}
 
+{#- A raw file's path in the raw dir (as the ledger and `_source_file` hold it), from
+    the path its reader reports (`path_sql`, an expression: the raw dir, '/', then it). -#}
+{% macro staged_file_path(path_sql) -%}
+    substr({{ path_sql }}, {{ run_raw_dir() | length + 2 }})
+{%- endmacro %}
+
 {% macro staged_files_ledger(relation) %}
     {{ return(api.Relation.create(database=relation.database, schema=relation.schema, identifier=relation.identifier ~ '__files')) }}
 {% endmacro %}
@@ -49,14 +55,14 @@
         ~ " where table_name = '" ~ raw_sql_string(relation.identifier) ~ "' order by 1"
     ).columns[0].values() | list -%}
     {%- do run_query(create_scratch_table(model_name ~ '__current_files',
-        'select substr(filename, ' ~ (prefix | length + 1) ~ ') as file_path, size as size_bytes,'
+        'select ' ~ staged_file_path('filename') ~ ' as file_path, size as size_bytes,'
         ~ ' epoch_ns(last_modified) as modified_ns from read_blob(' ~ raw_sql_list(listed) ~ ')')) -%}
-    {%- set ledger = staged_files_ledger(this) -%}
-    {%- set recorded = is_incremental() and adapter.get_relation(database=ledger.database, schema=ledger.schema, identifier=ledger.identifier) is not none -%}
     {%- if not is_incremental() -%}
         {%- do run_query(create_scratch_table(model_name ~ '__file_plan', 'select cast(null as varchar) as delete_condition')) -%}
         {{ return(relation) }}
-    {%- elif not recorded -%}
+    {%- endif -%}
+    {%- set ledger = staged_files_ledger(this) -%}
+    {%- if adapter.get_relation(database=ledger.database, schema=ledger.schema, identifier=ledger.identifier) is none -%}
         {#- a table without a ledger: which file a row came from is unknown, stage all -#}
         {%- do run_query(create_scratch_table(model_name ~ '__file_plan', "select 'true' as delete_condition")) -%}
         {{ return(relation) }}
@@ -115,16 +121,7 @@
 {#- Incremental strategy `replace_files`: delete the rows the run stages again (the
     condition staged_files_input wrote), insert the staged rows. -#}
 {% macro get_incremental_replace_files_sql(arg_dict) %}
-    {%- set target = arg_dict['target_relation'] -%}
-    {%- set columns_csv = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
-    {%- set condition = run_query('select delete_condition from ' ~ this.identifier ~ '__file_plan').columns[0].values()[0] -%}
-    {%- if condition %}
-    delete from {{ target }}
-    where {{ condition }};
-    {% endif %}
-    insert into {{ target }} ({{ columns_csv }})
-    select {{ columns_csv }}
-    from {{ arg_dict['temp_relation'] }}
+    {{ replace_rows_sql(arg_dict, run_query('select delete_condition from ' ~ this.identifier ~ '__file_plan').columns[0].values()[0]) }}
 {% endmacro %}
 
 {#- Post-hook of a model staged by file: the ledger of the raw files it holds. -#}
