@@ -16,8 +16,10 @@ In one run, on one generated raw dir (cached by scale and seed):
                     refreshed warehouse must equal it on the current as_of (but those
                     that compare it with the previous as_of, :data:`PREVIOUS_AS_OF`);
 (f) full rebuild    ``--full-refresh`` of the refreshed warehouse: the staged events are
-                    a layer kept per raw file, so every model downstream is rebuilt
-                    from it without staging the history again; compared as in (e);
+                    a layer kept per raw file, with the user-day rollups (which rewrite
+                    only the days whose staged events changed: none here), so every
+                    model downstream is rebuilt from them without staging or
+                    aggregating the history again; compared as in (e);
 (g) PostgreSQL      at scale s only: COPY load + ``dbt build`` on the local server.
 
 Each step's wall time and peak RSS (sampled every 0.1 s over the processes it runs)
@@ -488,7 +490,8 @@ def write_results(scale: str, record: dict[str, object]) -> Path:
         "of the refreshed warehouse compared with it on the current as_of (but the six that compare",
         "it with the previous as_of: transitions, size changes, the quality gates' tables), (f) a full",
         "rebuild (`--full-refresh`) of the refreshed warehouse, which keeps its staged events (a layer",
-        "kept per raw file) and rebuilds every model downstream from them, compared the same way, (g) at",
+        "kept per raw file) and their user-day rollups (rewriting only days whose staged events",
+        "changed) and rebuilds every model downstream from them, compared the same way, (g) at",
         "scale s COPY load + `dbt build` on PostgreSQL. Builds start from a warm partial parse. Peak",
         "RSS is sampled every 0.1 s over the processes a step runs; a model's, while it ran. CPU",
         "seconds (user + system of the step's processes) do not grow with the machine's load; the",

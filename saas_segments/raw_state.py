@@ -17,7 +17,8 @@ of the warehouse; the next build compares them with the raw dir it is given:
   warehouse without a record: the incremental models are rebuilt in full
   (``--full-refresh``; the run histories are kept). On DuckDB the staged events are
   a layer kept per raw file (macros/staging/staged_files.sql): only the new and
-  changed files are staged, everything downstream is rebuilt from that layer;
+  changed files are staged, the user-day rollups rewrite the days whose staged
+  events changed, everything downstream is rebuilt from them;
 - otherwise: incremental.
 """
 
@@ -35,8 +36,15 @@ from saas_segments.refresh_scope import files_hash
 # the raw table the incremental models read (one file, or a folder of files)
 EVENTS_TABLE = "events"
 STATE_TABLE = "meta.raw_event_files"
-# what the staged layer's rows depend on besides the raw files: a change restages them
-STAGING_CODE_PATHS = ("macros", "models/staging", "dbt_project.yml")
+# what the staged layer's rows depend on besides the raw files (the staged events and
+# the user-day rollups kept with them): a change restages them
+STAGING_CODE_PATHS = (
+    "macros",
+    "models/staging",
+    "models/intermediate/int_events_aggregated_to_user_days.sql",
+    "models/intermediate/int_feature_events_aggregated_to_user_days.sql",
+    "dbt_project.yml",
+)
 
 Mode = Literal["new", "empty", "restage", "full", "incremental"]
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -363,6 +364,70 @@ def test_a_restated_file_is_restaged_alone_and_a_full_refresh_keeps_the_staged_l
     assert restaged_from_scratch(raw, warehouse, tmp_path) == base_and_audit(warehouse)
     dbt(["build", "--full-refresh", *STAGED_EVENTS], raw_dir=raw, warehouse=warehouse, target_path=tmp_path / "target")
     assert staged_raw_files(tmp_path / "target") == "false"
+
+
+EVENT_ROLLUPS = ["int_events_aggregated_to_user_days", "int_feature_events_aggregated_to_user_days"]
+
+
+def rollup_window(target: Path, model: str) -> str:
+    """The filter the last compiled ``model`` (an event rollup) put on the staged events."""
+    compiled = next((target / "compiled").rglob(f"{model}.sql")).read_text()
+    return re.search(r"windowed as \(.*?\n    where (.*?)\n\)", compiled, re.DOTALL).group(1)
+
+
+def test_a_full_refresh_keeps_the_event_rollups_and_rewrites_the_days_a_restated_file_changed(
+    incremental_run: dict, tmp_path: Path
+) -> None:
+    """An old day's events thinned in the first file: `--full-refresh` (staged layer kept)
+    restages the file, logs that day alone as changed, and the user-day rollups rewrite
+    it alone and equal rollups rebuilt from every raw file; a second full refresh reads
+    no day; a rollup whose SQL changed since it was built is rebuilt from every day."""
+    raw, warehouse = tmp_path / "raw", tmp_path / "warehouse.duckdb"
+    shutil.copytree(incremental_run["raw"], raw)
+    shutil.copyfile(incremental_run["warehouse"], warehouse)
+    thinned_day = incremental_run["last_day"] - dt.timedelta(days=20)
+    restated = raw / "events" / "part-00000.parquet"
+    day = "cast(timezone('UTC', occurred_at) as date)"
+    with duckdb.connect() as connection:
+        connection.execute("set timezone = 'UTC'")
+        dropped = connection.execute(
+            f"select count(*) from read_parquet('{restated}') where {day} = date '{thinned_day}' and hash(event_id) % 3 = 0"
+        ).fetchone()[0]
+        connection.execute(
+            f"copy (select * from read_parquet('{restated}') where not ({day} = date '{thinned_day}' and hash(event_id) % 3 = 0))"
+            f" to '{tmp_path / 'restated.parquet'}'"
+        )
+    shutil.move(tmp_path / "restated.parquet", restated)
+    assert dropped > 0
+    day_events = f"select sum(logins + feature_uses + page_views) from intermediate.int_events_aggregated_to_user_days where activity_date = date '{thinned_day}'"
+    before = query(warehouse, day_events)[0][0]
+    selection = ["--select", "base_app__events", *EVENT_ROLLUPS]
+    target = tmp_path / "target"
+    dbt(["run", "--full-refresh", *selection], raw_dir=raw, warehouse=warehouse, target_path=target)
+    assert staged_raw_files(target) == f"_raw_file in ('{restated}')"
+    for model in EVENT_ROLLUPS:
+        assert rollup_window(target, model) == f"event_date in (cast('{thinned_day}' as date))"
+    staged_on_day = query(
+        warehouse, f"select count(*) from staging.stg_app__events where event_date = date '{thinned_day}'"
+    )[0][0]
+    assert query(warehouse, day_events)[0][0] == staged_on_day < before
+    scratch = tmp_path / "scratch.duckdb"
+    shutil.copyfile(warehouse, scratch)
+    dbt(
+        ["run", "--full-refresh", *selection],
+        raw_dir=raw, warehouse=scratch, dbt_vars={"restage_history": True}, target_path=tmp_path / "target-scratch",
+    )
+    assert rollup_window(tmp_path / "target-scratch", EVENT_ROLLUPS[0]) == "true"
+    for model in EVENT_ROLLUPS:
+        assert differing_rows(warehouse, scratch, "intermediate", model) == (0, 0), model
+    dbt(["run", "--full-refresh", *selection], raw_dir=raw, warehouse=warehouse, target_path=target)
+    assert [rollup_window(target, model) for model in EVENT_ROLLUPS] == ["false", "false"]
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute(f"update intermediate.{EVENT_ROLLUPS[0]}__changed_days_read set code_hash = 'an earlier version'")
+    dbt(["run", "--full-refresh", *selection], raw_dir=raw, warehouse=warehouse, target_path=target)
+    assert [rollup_window(target, model) for model in EVENT_ROLLUPS] == ["true", "false"]
+    for model in EVENT_ROLLUPS:
+        assert differing_rows(warehouse, scratch, "intermediate", model) == (0, 0), model
 
 
 def test_rollup_data_tests_fail_on_a_wrong_feature_count_a_catalog_past_the_bit_set_shared_keys_and_a_repeated_user_feature(

@@ -26,6 +26,11 @@
     `changed` (same placeholders) selects false, the query is not run: no key. The
     query must only return keys with input rows before the window (a key's table rows
     are then replaced by its recomputed ones).
+    `window_changes_of='<model staged by file>'` (macros/staging/staged_files.sql)
+    replaces the window by the days that model's runs changed since this model last
+    read its log (every day, after a full build of it or a change of this model's
+    SQL; none when nothing changed): the lookback and the recompute keys are not used.
+    The model's post-hook `record_changed_days_read()` records the read.
     In the model SQL, `replace_window_filter(column)` keeps the rows of the window
     (true on a full build). Rows older than the window are never rewritten: an event
     arriving later than the lookback shows up as unreconciled in stg_load_audit, and
@@ -57,6 +62,9 @@
     scan): the newest day of `window_column` (rows passing `window_filter`) minus
     `incremental_lookback_days`. An empty table gives `true` (recompute everything). -#}
 {% macro replace_window_condition(expression, relation, recomputed=none) -%}
+    {%- if config.get('window_changes_of') -%}
+        {{ return(changed_days_condition(expression)) }}
+    {%- endif -%}
     {%- set start = replace_window_start(relation) -%}
     {%- set keys = config.get('window_recompute_keys') -%}
     {%- set recompute = none -%}
@@ -147,3 +155,42 @@
     {%- endfor -%}
     {{ rendered.sql }}
 {%- endmacro %}
+
+{#- For a model with `window_changes_of`: `expression in (<the days changed since this
+    model last read the log>)`, `true` (every day: the log or the model's record of it
+    is missing, a full build of the staged model logged a null day, or the model's SQL
+    changed since) or `false` (nothing changed). -#}
+{% macro changed_days_condition(expression) -%}
+    {%- set log = staged_layer_table(ref(config.get('window_changes_of')), '__changed_days') -%}
+    {%- set read = staged_layer_table(this, '__changed_days_read') -%}
+    {%- if load_relation(log) is none or load_relation(read) is none -%}
+        {{ return('true') }}
+    {%- endif -%}
+    {%- if not run_query("select code_hash = '" ~ local_md5(model.raw_code) ~ "' from " ~ read).columns[0].values()[0] -%}
+        {{ return('true') }}
+    {%- endif -%}
+    {%- set days = run_query(
+        'select distinct changed_day from ' ~ log ~ ' where changed_at > coalesce((select changed_at from ' ~ read
+        ~ "), cast('-infinity' as timestamp)) order by 1 nulls first"
+    ).columns[0].values() | list -%}
+    {%- if days | length == 0 -%}
+        {{ return('false') }}
+    {%- elif days[0] is none -%}
+        {{ return('true') }}
+    {%- endif -%}
+    {%- set literals = [] -%}
+    {%- for day in days -%}{%- do literals.append("cast('" ~ day ~ "' as date)") -%}{%- endfor -%}
+    {{ return(expression ~ ' in (' ~ literals | join(', ') ~ ')') }}
+{%- endmacro %}
+
+{#- Post-hook of a model with `window_changes_of`: records in `<model>__changed_days_read`
+    how far it has read the log (its newest entry) and the model's SQL it was built with. -#}
+{% macro record_changed_days_read() %}
+    {%- if config.get('window_changes_of') -%}
+        {%- set log = staged_layer_table(ref(config.get('window_changes_of')), '__changed_days') -%}
+        create or replace table {{ staged_layer_table(this, '__changed_days_read') }} as
+        select
+            {{ '(select max(changed_at) from ' ~ log ~ ')' if load_relation(log) is not none else 'cast(null as timestamp)' }} as changed_at,
+            '{{ local_md5(model.raw_code) }}' as code_hash
+    {%- endif -%}
+{% endmacro %}

@@ -17,6 +17,10 @@
     `full_refresh` is false) rebuilds everything downstream from the staged layer; the
     var `restage_history: true` lets a full refresh restage every file (after a change
     of the staging code, saas_segments.publish does that).
+    Each run also appends to a log, `<model>__changed_days`, the days of the staged rows
+    it changed (added, removed or rewritten; a full build logs a null day: every day),
+    so that a model aggregating the staged rows by day can be kept too and rewrite only
+    those days (`window_changes_of`, macros/incremental/replace_window.sql).
     Elsewhere (PostgreSQL, Spark, a vendor adapter) the model stages by window instead. -#}
 
 {#- Whether `source.table` is staged by file on this target. Known at parse time (the
@@ -37,8 +41,11 @@
     substr({{ path_sql }}, {{ run_raw_dir() | length + 2 }})
 {%- endmacro %}
 
-{% macro staged_files_ledger(relation) %}
-    {{ return(api.Relation.create(database=relation.database, schema=relation.schema, identifier=relation.identifier ~ '__files')) }}
+{#- A table kept beside a model of the staged layer: `<model><suffix>` (`__files`, the
+    ledger; `__changed_days`, the log of changed days; beside a model following that
+    log, `__changed_days_read`: how far it has read it). -#}
+{% macro staged_layer_table(relation, suffix) %}
+    {{ return(api.Relation.create(database=relation.database, schema=relation.schema, identifier=relation.identifier ~ suffix)) }}
 {% endmacro %}
 
 {#- The raw rows one run stages, by file (see above). Writes the run's scratch tables:
@@ -57,11 +64,15 @@
     {%- do run_query(create_scratch_table(model_name ~ '__current_files',
         'select ' ~ staged_file_path('filename') ~ ' as file_path, size as size_bytes,'
         ~ ' epoch_ns(last_modified) as modified_ns from read_blob(' ~ raw_sql_list(listed) ~ ')')) -%}
+    {%- set changed_days = staged_layer_table(this, '__changed_days') -%}
     {%- if not is_incremental() -%}
         {%- do run_query(create_scratch_table(model_name ~ '__file_plan', 'select cast(null as varchar) as delete_condition')) -%}
+        {%- do run_query('create or replace table ' ~ changed_days ~ ' as select cast(null as date) as changed_day,'
+            ~ ' cast(now() as timestamp) as changed_at') -%}
         {{ return(relation) }}
     {%- endif -%}
-    {%- set ledger = staged_files_ledger(this) -%}
+    {%- do run_query('create table if not exists ' ~ changed_days ~ ' (changed_day date, changed_at timestamp)') -%}
+    {%- set ledger = staged_layer_table(this, '__files') -%}
     {%- if adapter.get_relation(database=ledger.database, schema=ledger.schema, identifier=ledger.identifier) is none -%}
         {#- a table without a ledger: which file a row came from is unknown, stage all -#}
         {%- do run_query(create_scratch_table(model_name ~ '__file_plan', "select 'true' as delete_condition")) -%}
@@ -118,16 +129,41 @@
     {{ return('(select * from ' ~ relation ~ ' where ' ~ (read | join(' or ') if read else 'false') ~ ') as raw_rows_to_stage') }}
 {% endmacro %}
 
-{#- Incremental strategy `replace_files`: delete the rows the run stages again (the
-    condition staged_files_input wrote), insert the staged rows. -#}
+{#- Incremental strategy `replace_files`: log the days of the staged rows that change,
+    delete the rows the run stages again (the condition staged_files_input wrote),
+    insert the staged rows. -#}
 {% macro get_incremental_replace_files_sql(arg_dict) %}
-    {{ replace_rows_sql(arg_dict, run_query('select delete_condition from ' ~ this.identifier ~ '__file_plan').columns[0].values()[0]) }}
+    {%- set condition = run_query('select delete_condition from ' ~ this.identifier ~ '__file_plan').columns[0].values()[0] -%}
+    {{ log_changed_days_sql(arg_dict, condition) }};
+    {{ replace_rows_sql(arg_dict, condition) }}
+{% endmacro %}
+
+{#- Appends to `<model>__changed_days` the days (of `window_column`) of the staged rows
+    a run adds, removes or rewrites: the multiset difference, both ways, of the staged
+    rows it deletes (`condition`) and those it inserts, on every column but the file. -#}
+{% macro log_changed_days_sql(arg_dict, condition) %}
+    {%- set day = 'cast(' ~ config.require('window_column') ~ ' as date)' -%}
+    {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name') | reject('equalto', '_source_file')) -%}
+    {%- set inserted = 'select ' ~ columns ~ ' from ' ~ arg_dict['temp_relation'] ~ " where _row_status = 'staged'" -%}
+    {%- set deleted = 'select ' ~ columns ~ ' from ' ~ arg_dict['target_relation'] ~ ' where (' ~ condition ~ ") and _row_status = 'staged'" -%}
+    insert into {{ staged_layer_table(this, '__changed_days') }} (changed_day, changed_at)
+    select distinct {{ day }}, cast(now() as timestamp)
+    from (
+        {%- if condition %}
+        ({{ inserted }} except all {{ deleted }})
+        union all
+        ({{ deleted }} except all {{ inserted }})
+        {%- else %}
+        {{ inserted }}
+        {%- endif %}
+    ) as changed_rows
+    where {{ day }} is not null
 {% endmacro %}
 
 {#- Post-hook of a model staged by file: the ledger of the raw files it holds. -#}
 {% macro record_staged_files(source_name, table_name) %}
     {%- if staged_by_file(source_name, table_name) -%}
-        create or replace table {{ staged_files_ledger(this) }} as
+        create or replace table {{ staged_layer_table(this, '__files') }} as
         select file_path, size_bytes, modified_ns from {{ this.identifier }}__current_files
     {%- endif -%}
 {% endmacro %}

@@ -1,12 +1,17 @@
 {{ config(
     window_column='activity_date',
+    window_changes_of=('base_app__events' if staged_by_file('app', 'events') else none),
+    full_refresh=staged_layer_full_refresh('app', 'events'),
+    post_hook="{{ record_changed_days_read() }}",
     window_recompute_keys=late_user_keys('logins + feature_uses + page_views'),
     window_recompute_refs=['stg_app__users', 'stg_app__events'],
     on_schema_change='fail',
 ) }}
 
 {#- One row per user and UTC day with any staged event, over every day loaded (not cut
-    at as_of: int_user_activity_daily does that). Built incrementally: a refresh
+    at as_of: int_user_activity_daily does that). Built incrementally. Staged by file
+    (DuckDB), it follows the staged layer (`window_changes_of`): a run rewrites the days
+    base_app__events logged as changed, and `--full-refresh` keeps it. By window: a refresh
     recomputes the lookback window only, and every day of the users it has no row of
     (a user arriving late: base_app__events has staged their earlier events).
     One aggregation: the features a user used on a day are a bit set (one bit per
@@ -18,6 +23,7 @@
     report for. The window filter applies once the key exists: on an incremental run
     it may list late users by `user_key` (late_user_keys). -#}
 -- depends_on: {{ ref('stg_app__users') }}
+-- depends_on: {{ ref('base_app__events') }}
 with
 
 events as (

@@ -1,12 +1,17 @@
 {{ config(
     window_column='activity_date',
+    window_changes_of=('base_app__events' if staged_by_file('app', 'events') else none),
+    full_refresh=staged_layer_full_refresh('app', 'events'),
+    post_hook="{{ record_changed_days_read() }}",
     window_recompute_keys=late_user_keys('uses', "events.event_type = 'feature_used'"),
     window_recompute_refs=['stg_app__users', 'stg_app__events'],
     on_schema_change='fail',
 ) }}
 
 {#- One row per user, feature and UTC day the feature was used, over every day loaded
-    (not cut at as_of: int_user_feature_usage does that). Built incrementally: a
+    (not cut at as_of: int_user_feature_usage does that). Built incrementally. Staged
+    by file (DuckDB), it follows the staged layer like int_events_aggregated_to_user_days.
+    By window: a
     refresh recomputes the lookback window only, and every day of the users it has no
     row of (a user arriving late: base_app__events has staged their earlier events).
     The user is an integer key (`hash_key(user_id)`, unique among users:
@@ -16,6 +21,7 @@
     no string but the feature key. The window filter applies once the key exists: on an
     incremental run it may list late users by `user_key` (late_user_keys). -#}
 -- depends_on: {{ ref('stg_app__users') }}
+-- depends_on: {{ ref('base_app__events') }}
 with
 
 feature_events as (
