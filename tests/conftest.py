@@ -118,13 +118,14 @@ def query(warehouse: Path, sql: str) -> list[tuple]:
 def relations(warehouse: Path) -> list[tuple[str, str]]:
     """Every staging, intermediate and mart relation of a warehouse (not the tables kept
     beside a layer staged by file: its ledger of raw files, `<model>__files`, which names
-    the files of one raw dir, and its log of changed days, which records when each run
-    ran, `<model>__changed_days` and `<model>__changed_days_read`)."""
+    the files of one raw dir, the lookups' rows it was checked against, `<model>__lookups`,
+    and its log of changed days, which records when each run ran, `<model>__changed_days`
+    and `<model>__changed_days_read`)."""
     return query(
         warehouse,
         "select schema_name, table_name from duckdb_tables()"
         " where schema_name in ('staging', 'intermediate', 'marts')"
-        " and not regexp_matches(table_name, '__(files|changed_days|changed_days_read)$')"
+        " and not regexp_matches(table_name, '__(files|lookups|changed_days|changed_days_read)$')"
         " union select schema_name, view_name from duckdb_views()"
         " where schema_name in ('staging', 'intermediate', 'marts') and not internal order by 1, 2",
     )

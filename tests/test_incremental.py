@@ -430,6 +430,65 @@ def test_a_full_refresh_keeps_the_event_rollups_and_rewrites_the_days_a_restated
         assert differing_rows(warehouse, scratch, "intermediate", model) == (0, 0), model
 
 
+def test_events_of_a_user_who_moved_account_and_of_a_feature_taken_out_are_checked_again(
+    incremental_run: dict, tmp_path: Path
+) -> None:
+    """No event file changes, but a user with old staged events moves to another account
+    and a feature leaves the catalogue: the next run stages those keys' rows again (now
+    account_mismatch and orphan_feature), the rollups rewrite their days, and both equal
+    a restage and aggregation of every raw file; a run after that changes no day."""
+    raw, warehouse = tmp_path / "raw", tmp_path / "warehouse.duckdb"
+    shutil.copytree(incremental_run["raw"], raw)
+    shutil.copyfile(incremental_run["warehouse"], warehouse)
+    feature = query(
+        warehouse,
+        "select feature_key from staging.stg_app__events where feature_key is not null group by 1 order by count(*), 1 limit 1",
+    )[0][0]
+    mover = query(
+        warehouse,
+        "select min(user_id) from staging.stg_app__events where event_date < date"
+        f" '{incremental_run['last_day'] - dt.timedelta(days=30)}' and user_id not in"
+        f" (select user_id from staging.stg_app__events where feature_key = '{feature}')",
+    )[0][0]
+    moved_events, feature_events = query(
+        warehouse,
+        f"select count(*) filter (where user_id = '{mover}'), count(*) filter (where feature_key = '{feature}')"
+        " from staging.stg_app__events",
+    )[0]
+    assert moved_events > 0 and feature_events > 0
+    with duckdb.connect() as connection:
+        connection.execute(
+            f"copy (select * replace (case when user_id = '{mover}' then (select max(account_id) from"
+            f" read_parquet('{raw / 'accounts.parquet'}') where account_id <> users.account_id) else account_id end as account_id)"
+            f" from read_parquet('{raw / 'users.parquet'}') as users) to '{tmp_path / 'users.parquet'}'"
+        )
+        connection.execute(
+            f"copy (select * from read_parquet('{raw / 'features.parquet'}') where feature_key <> '{feature}')"
+            f" to '{tmp_path / 'features.parquet'}'"
+        )
+    shutil.move(tmp_path / "users.parquet", raw / "users.parquet")
+    shutil.move(tmp_path / "features.parquet", raw / "features.parquet")
+    selection = ["--select", "base_app__users", "base_app__features", "base_app__events", *EVENT_ROLLUPS]
+    scratch = tmp_path / "scratch.duckdb"
+    shutil.copyfile(warehouse, scratch)
+    dbt(["run", *selection], raw_dir=raw, warehouse=warehouse, target_path=tmp_path / "target")
+    assert query(
+        warehouse,
+        "select _quarantine_rule, count(*) from staging.base_app__events"
+        f" where user_id = '{mover}' or feature_key = '{feature}' group by 1 order by 1",
+    ) == sorted([("account_mismatch", moved_events), ("orphan_feature", feature_events)])
+    dbt(
+        ["run", "--full-refresh", *selection],
+        raw_dir=raw, warehouse=scratch, dbt_vars={"restage_history": True}, target_path=tmp_path / "target-scratch",
+    )
+    for schema, model in [("staging", "base_app__events"), *(("intermediate", model) for model in EVENT_ROLLUPS)]:
+        assert differing_rows(warehouse, scratch, schema, model) == (0, 0), model
+    dbt(["run", *selection], raw_dir=raw, warehouse=warehouse, target_path=tmp_path / "target")
+    assert [rollup_window(tmp_path / "target", model) for model in EVENT_ROLLUPS] == ["false", "false"]
+    for schema, model in [("staging", "base_app__events"), *(("intermediate", model) for model in EVENT_ROLLUPS)]:
+        assert differing_rows(warehouse, scratch, schema, model) == (0, 0), model
+
+
 def test_rollup_data_tests_fail_on_a_wrong_feature_count_a_catalog_past_the_bit_set_shared_keys_and_a_repeated_user_feature(
     demo_warehouse: Path, demo_raw_dir: Path, tmp_path: Path
 ) -> None:

@@ -29,6 +29,7 @@
         'relation': model_relation,
         'alias': alias,
         'columns': [key] + carry,
+        'source_column': column,
         'on': alias ~ '.' ~ key ~ ' = src.' ~ column,
         'rule': rule,
         'when': ('src.' ~ column ~ ' is not null') if optional else 'true',

@@ -23,7 +23,11 @@
     With `collapse_exact_duplicates`, rows identical in every raw column are
     collapsed into one before any rule (`_row_status = 'collapsed'`).
 
-    lookups: [{relation, alias, columns: [...], on, rule, when?, fails?, select?: {name: expr}}]
+    lookups: [{relation, alias, columns: [...], on, rule, when?, fails?, select?: {name: expr},
+               source_column?}]
+    `source_column` names the raw table's column matched with the lookup's first column
+    (orphan_lookup sets it; staging by file checks again the rows of a key whose row in
+    `relation` changed or went).
     `on`, `when`, `fails` and `select` refer to the raw table as `src`. A lookup's rule
     is broken when `when` holds and `fails` does (by default: no row found,
     `<alias>._found is null`). A lookup without `relation` joins nothing: its `fails`
@@ -69,7 +73,7 @@
         {{ exceptions.raise_compiler_error("staging " ~ source_name ~ "." ~ table_name ~ " by file needs one text key (not an enum) and no window_rules") }}
     {%- endif -%}
     {#- the rows of new and changed files, and of keys to rank or check again; no window -#}
-    {%- set relation = staged_files_input(relation, keys[0], lookups | map(attribute='rule') | list + ['timestamp_out_of_range']) -%}
+    {%- set relation = staged_files_input(relation, keys[0], lookups, lookups | map(attribute='rule') | list + ['timestamp_out_of_range']) -%}
     {%- set window_column = none -%}
 {%- endif -%}
 {%- set load_time = run_started_at.strftime('%Y-%m-%d %H:%M:%S') -%}

@@ -12,7 +12,13 @@
         of the key's rows, exactly as a full build ranks them);
       - every row of a key quarantined by a lookup (e.g. an event waiting for its user)
         or as `timestamp_out_of_range` (a time after an earlier load may be past now),
-        since a full build would check those rows again.
+        since a full build would check those rows again;
+      - every row of a key with a row naming a lookup's key whose row changed or went
+        since the last run (a user who moved account or was removed, a feature taken
+        out of the catalogue): the lookups' rows the last run read are kept in
+        `<model>__lookups` (lookup, key, the key's columns as text) and compared with
+        the lookups' rows now. Keys added since need no check: rows naming them were
+        quarantined by the lookup, and are checked again anyway.
     Every other row is kept as built, so `dbt build --full-refresh` (the model's
     `full_refresh` is false) rebuilds everything downstream from the staged layer; the
     var `restage_history: true` lets a full refresh restage every file (after a change
@@ -51,10 +57,12 @@
 {#- The raw rows one run stages, by file (see above). Writes the run's scratch tables:
     `<model>__current_files` (the raw files now, for the ledger) and
     `<model>__file_plan` (the delete condition `replace_files` runs: null for none), and
+    `<model>__lookups_now` (the lookups' rows now, which record_staged_files keeps), and
     returns the relation to stage: `relation` itself on a full build, else a subquery of
     its rows in the files and keys to stage again. `key` is the contract's key column
-    (text), `recheck_rules` the quarantine rules whose rows are staged again. -#}
-{% macro staged_files_input(relation, key, recheck_rules) %}
+    (text), `lookups` stage_raw_table's, `recheck_rules` the quarantine rules whose rows
+    are staged again. -#}
+{% macro staged_files_input(relation, key, lookups, recheck_rules) %}
     {%- set model_name = this.identifier -%}
     {%- set prefix = run_raw_dir() ~ '/' -%}
     {%- set listed = run_query(
@@ -65,6 +73,15 @@
         'select ' ~ staged_file_path('filename') ~ ' as file_path, size as size_bytes,'
         ~ ' epoch_ns(last_modified) as modified_ns from read_blob(' ~ raw_sql_list(listed) ~ ')')) -%}
     {%- set changed_days = staged_layer_table(this, '__changed_days') -%}
+    {%- set checked = [] -%}
+    {%- for lookup in lookups if lookup.source_column is defined -%}
+        {%- set value = [] -%}
+        {%- for column in lookup.columns -%}{%- do value.append('coalesce(cast(' ~ column ~ " as varchar), '')") -%}{%- endfor -%}
+        {%- do checked.append("select '" ~ lookup.alias ~ "' as lookup, cast(" ~ lookup.columns[0] ~ ' as varchar) as lookup_key, '
+            ~ value | join(" || '|' || ") ~ ' as lookup_row from ' ~ lookup.relation) -%}
+    {%- endfor -%}
+    {%- do run_query(create_scratch_table(model_name ~ '__lookups_now', checked | join(' union all ')
+        if checked else 'select cast(null as varchar) as lookup, cast(null as varchar) as lookup_key, cast(null as varchar) as lookup_row where false')) -%}
     {%- if not is_incremental() -%}
         {%- do run_query(create_scratch_table(model_name ~ '__file_plan', 'select cast(null as varchar) as delete_condition')) -%}
         {%- do run_query('create or replace table ' ~ changed_days ~ ' as select cast(null as date) as changed_day,'
@@ -98,6 +115,20 @@
         {%- do conditions.append(key ~ ' in (select ' ~ key ~ ' from ' ~ this ~ ' where _source_file in (' ~ sql_text_list(dropped) ~ '))') -%}
     {%- endif -%}
     {%- do conditions.append("(_row_status = 'quarantined' and _quarantine_rule in (" ~ sql_text_list(recheck_rules) ~ '))') -%}
+    {%- set kept_lookups = staged_layer_table(this, '__lookups') -%}
+    {%- if checked and load_relation(kept_lookups) is none -%}
+        {#- no record of the lookups' rows the rows were checked against: check them all -#}
+        {%- do conditions.append('true') -%}
+    {%- elif checked -%}
+        {%- do run_query(create_scratch_table(model_name ~ '__changed_lookup_keys', 'select lookup, lookup_key from (select lookup, lookup_key,'
+            ~ ' lookup_row from ' ~ kept_lookups ~ ' except select lookup, lookup_key, lookup_row from ' ~ model_name ~ '__lookups_now) as gone')) -%}
+        {%- if run_query('select count(*) from ' ~ model_name ~ '__changed_lookup_keys').columns[0].values()[0] > 0 -%}
+            {%- for lookup in lookups if lookup.source_column is defined -%}
+                {%- do conditions.append('cast(' ~ lookup.source_column ~ ' as varchar) in (select lookup_key from ' ~ model_name
+                    ~ "__changed_lookup_keys where lookup = '" ~ lookup.alias ~ "')") -%}
+            {%- endfor -%}
+        {%- endif -%}
+    {%- endif -%}
     {%- do run_query(create_scratch_table(model_name ~ '__restaged_keys',
         'select distinct ' ~ key ~ ' as _restaged_key from ' ~ this ~ ' where ' ~ key ~ ' is not null and (' ~ conditions | join(' or ') ~ ')')) -%}
     {%- set key_files = [] -%}
@@ -160,10 +191,13 @@
     where {{ day }} is not null
 {% endmacro %}
 
-{#- Post-hook of a model staged by file: the ledger of the raw files it holds. -#}
+{#- Post-hook of a model staged by file: the ledger of the raw files it holds and the
+    lookups' rows its rows were checked against. -#}
 {% macro record_staged_files(source_name, table_name) %}
     {%- if staged_by_file(source_name, table_name) -%}
         create or replace table {{ staged_layer_table(this, '__files') }} as
-        select file_path, size_bytes, modified_ns from {{ this.identifier }}__current_files
+        select file_path, size_bytes, modified_ns from {{ this.identifier }}__current_files;
+        create or replace table {{ staged_layer_table(this, '__lookups') }} as
+        select lookup, lookup_key, lookup_row from {{ this.identifier }}__lookups_now
     {%- endif -%}
 {% endmacro %}
