@@ -375,6 +375,19 @@ def rollup_window(target: Path, model: str) -> str:
     return re.search(r"windowed as \(.*?\n    where (.*?)\n\)", compiled, re.DOTALL).group(1)
 
 
+def test_the_refresh_rollups_rewrite_the_days_whose_staged_events_changed(incremental_run: dict) -> None:
+    """On the daily refresh the user-day rollups read the days of the appended file's
+    events and of the late users' events (staged once their users arrived), no other."""
+    days = query(
+        incremental_run["warehouse"],
+        "select distinct cast(occurred_at as date) from staging.base_app__events where _row_status = 'staged'"
+        f" and (_source_file = 'events/part-00001.parquet' or {incremental_run['late_users']}) order by 1",
+    )
+    assert 1 < len(days) < query(incremental_run["warehouse"], "select count(distinct event_date) from staging.stg_app__events")[0][0]
+    expected = "event_date in (" + ", ".join(f"cast('{day}' as date)" for (day,) in days) + ")"
+    assert [rollup_window(incremental_run["target"], model) for model in EVENT_ROLLUPS] == [expected, expected]
+
+
 def test_a_full_refresh_keeps_the_event_rollups_and_rewrites_the_days_a_restated_file_changed(
     incremental_run: dict, tmp_path: Path
 ) -> None:

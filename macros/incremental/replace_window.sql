@@ -163,7 +163,7 @@
 {% macro changed_days_condition(expression) -%}
     {%- set log = staged_layer_table(ref(config.get('window_changes_of')), '__changed_days') -%}
     {%- set read = staged_layer_table(this, '__changed_days_read') -%}
-    {%- if load_relation(log) is none or load_relation(read) is none -%}
+    {%- if not table_exists(log) or not table_exists(read) -%}
         {{ return('true') }}
     {%- endif -%}
     {%- if not run_query("select code_hash = '" ~ local_md5(model.raw_code) ~ "' from " ~ read).columns[0].values()[0] -%}
@@ -190,7 +190,18 @@
         {%- set log = staged_layer_table(ref(config.get('window_changes_of')), '__changed_days') -%}
         create or replace table {{ staged_layer_table(this, '__changed_days_read') }} as
         select
-            {{ '(select max(changed_at) from ' ~ log ~ ')' if load_relation(log) is not none else 'cast(null as timestamp)' }} as changed_at,
+            {{ '(select max(changed_at) from ' ~ log ~ ')' if table_exists(log) else 'cast(null as timestamp)' }} as changed_at,
             '{{ local_md5(model.raw_code) }}' as code_hash
     {%- endif -%}
+{% endmacro %}
+
+{#- Whether `relation` is a table now, asked of the database: dbt's relation cache does
+    not know the tables a run creates with run_query or in hooks (the log of changed
+    days is created when the staged model compiles). -#}
+{% macro table_exists(relation) %}
+    {{ return(run_query(
+        "select count(*) from information_schema.tables where table_schema = '" ~ relation.schema
+        ~ "' and table_name = '" ~ relation.identifier ~ "'"
+        ~ (" and table_catalog = '" ~ relation.database ~ "'" if relation.database else '')
+    ).columns[0].values()[0] > 0) }}
 {% endmacro %}

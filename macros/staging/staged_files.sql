@@ -90,7 +90,7 @@
     {%- endif -%}
     {%- do run_query('create table if not exists ' ~ changed_days ~ ' (changed_day date, changed_at timestamp)') -%}
     {%- set ledger = staged_layer_table(this, '__files') -%}
-    {%- if adapter.get_relation(database=ledger.database, schema=ledger.schema, identifier=ledger.identifier) is none -%}
+    {%- if not table_exists(ledger) -%}
         {#- a table without a ledger: which file a row came from is unknown, stage all -#}
         {%- do run_query(create_scratch_table(model_name ~ '__file_plan', "select 'true' as delete_condition")) -%}
         {{ return(relation) }}
@@ -116,7 +116,7 @@
     {%- endif -%}
     {%- do conditions.append("(_row_status = 'quarantined' and _quarantine_rule in (" ~ sql_text_list(recheck_rules) ~ '))') -%}
     {%- set kept_lookups = staged_layer_table(this, '__lookups') -%}
-    {%- if checked and load_relation(kept_lookups) is none -%}
+    {%- if checked and not table_exists(kept_lookups) -%}
         {#- no record of the lookups' rows the rows were checked against: check them all -#}
         {%- do conditions.append('true') -%}
     {%- elif checked -%}
