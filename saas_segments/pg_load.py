@@ -89,6 +89,17 @@ def ensure_database(database: str | None = None) -> bool:
         admin.close()
 
 
+def drop_database(database: str) -> None:
+    """Drop ``database`` (and end its sessions) when it exists."""
+    admin = connect("postgres")
+    admin.autocommit = True
+    try:
+        with admin.cursor() as cursor:
+            cursor.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(database)))
+    finally:
+        admin.close()
+
+
 @dataclass(frozen=True)
 class RawTable:
     """One contract table: its identifier and the columns the contract requires."""
