@@ -64,6 +64,18 @@ def connect(database: str | None = None, **overrides: object) -> psycopg2.extens
     return psycopg2.connect(**{**connection_params(database), **overrides})
 
 
+@contextmanager
+def admin_cursor() -> Iterator[psycopg2.extensions.cursor]:
+    """A cursor on the server's ``postgres`` database, in autocommit (database DDL)."""
+    admin = connect("postgres")
+    admin.autocommit = True
+    try:
+        with admin.cursor() as cursor:
+            yield cursor
+    finally:
+        admin.close()
+
+
 def ensure_database(database: str | None = None) -> bool:
     """Create the warehouse database when it does not exist; True when created.
 
@@ -71,33 +83,23 @@ def ensure_database(database: str | None = None) -> bool:
     sorts by code point as on DuckDB, and with UTC as its session time zone.
     """
     name = str(connection_params(database)["dbname"])
-    admin = connect("postgres")
-    admin.autocommit = True
-    try:
-        with admin.cursor() as cursor:
-            cursor.execute("select 1 from pg_database where datname = %s", (name,))
-            if cursor.fetchone():
-                return False
-            cursor.execute(
-                sql.SQL("create database {} template template0 encoding 'UTF8' lc_collate 'C' lc_ctype 'C'").format(
-                    sql.Identifier(name)
-                )
+    with admin_cursor() as cursor:
+        cursor.execute("select 1 from pg_database where datname = %s", (name,))
+        if cursor.fetchone():
+            return False
+        cursor.execute(
+            sql.SQL("create database {} template template0 encoding 'UTF8' lc_collate 'C' lc_ctype 'C'").format(
+                sql.Identifier(name)
             )
-            cursor.execute(sql.SQL("alter database {} set timezone to 'UTC'").format(sql.Identifier(name)))
-            return True
-    finally:
-        admin.close()
+        )
+        cursor.execute(sql.SQL("alter database {} set timezone to 'UTC'").format(sql.Identifier(name)))
+        return True
 
 
 def drop_database(database: str) -> None:
     """Drop ``database`` (and end its sessions) when it exists."""
-    admin = connect("postgres")
-    admin.autocommit = True
-    try:
-        with admin.cursor() as cursor:
-            cursor.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(database)))
-    finally:
-        admin.close()
+    with admin_cursor() as cursor:
+        cursor.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(database)))
 
 
 @dataclass(frozen=True)
