@@ -230,15 +230,21 @@ def base_and_audit(warehouse: Path) -> tuple[list[tuple], list[tuple]]:
 STAGED_EVENTS = ["--select", "base_app__events", "stg_load_audit"]
 
 
-def restaged_from_scratch(raw: Path, warehouse: Path, work: Path) -> tuple[list[tuple], list[tuple]]:
-    """base_and_audit of a copy of ``warehouse`` whose staged events were restaged from every raw file."""
+def restaged_copy(raw: Path, warehouse: Path, work: Path, command: list[str]) -> Path:
+    """A copy of ``warehouse`` on which ``command`` (a dbt command and its selection) ran
+    with `--full-refresh` and `restage_history`: the staged layer rebuilt from every raw file."""
     scratch = work / "restaged.duckdb"
     shutil.copyfile(warehouse, scratch)
     dbt(
-        ["build", "--full-refresh", *STAGED_EVENTS],
+        [command[0], "--full-refresh", *command[1:]],
         raw_dir=raw, warehouse=scratch, dbt_vars={"restage_history": True}, target_path=work / "target-restaged",
     )
-    return base_and_audit(scratch)
+    return scratch
+
+
+def restaged_from_scratch(raw: Path, warehouse: Path, work: Path) -> tuple[list[tuple], list[tuple]]:
+    """base_and_audit of a copy of ``warehouse`` whose staged events were restaged from every raw file."""
+    return base_and_audit(restaged_copy(raw, warehouse, work, ["build", *STAGED_EVENTS]))
 
 
 def staged_raw_files(target: Path) -> str:
@@ -424,13 +430,8 @@ def test_a_full_refresh_keeps_the_event_rollups_and_rewrites_the_days_a_restated
         warehouse, f"select count(*) from staging.stg_app__events where event_date = date '{thinned_day}'"
     )[0][0]
     assert query(warehouse, day_events)[0][0] == staged_on_day < before
-    scratch = tmp_path / "scratch.duckdb"
-    shutil.copyfile(warehouse, scratch)
-    dbt(
-        ["run", "--full-refresh", *selection],
-        raw_dir=raw, warehouse=scratch, dbt_vars={"restage_history": True}, target_path=tmp_path / "target-scratch",
-    )
-    assert rollup_window(tmp_path / "target-scratch", EVENT_ROLLUPS[0]) == "true"
+    scratch = restaged_copy(raw, warehouse, tmp_path, ["run", *selection])
+    assert rollup_window(tmp_path / "target-restaged", EVENT_ROLLUPS[0]) == "true"
     for model in EVENT_ROLLUPS:
         assert differing_rows(warehouse, scratch, "intermediate", model) == (0, 0), model
     dbt(["run", "--full-refresh", *selection], raw_dir=raw, warehouse=warehouse, target_path=target)
@@ -482,23 +483,19 @@ def test_events_of_a_user_who_moved_account_and_of_a_feature_taken_out_are_check
     shutil.move(tmp_path / "users.parquet", raw / "users.parquet")
     shutil.move(tmp_path / "features.parquet", raw / "features.parquet")
     selection = ["--select", "base_app__users", "base_app__features", "base_app__events", *EVENT_ROLLUPS]
-    scratch = tmp_path / "scratch.duckdb"
-    shutil.copyfile(warehouse, scratch)
+    staged_layer = [("staging", "base_app__events"), *(("intermediate", model) for model in EVENT_ROLLUPS)]
     dbt(["run", *selection], raw_dir=raw, warehouse=warehouse, target_path=tmp_path / "target")
     assert query(
         warehouse,
         "select _quarantine_rule, count(*) from staging.base_app__events"
         f" where user_id = '{mover}' or feature_key = '{feature}' group by 1 order by 1",
     ) == sorted([("account_mismatch", moved_events), ("orphan_feature", feature_events)])
-    dbt(
-        ["run", "--full-refresh", *selection],
-        raw_dir=raw, warehouse=scratch, dbt_vars={"restage_history": True}, target_path=tmp_path / "target-scratch",
-    )
-    for schema, model in [("staging", "base_app__events"), *(("intermediate", model) for model in EVENT_ROLLUPS)]:
+    scratch = restaged_copy(raw, warehouse, tmp_path, ["run", *selection])
+    for schema, model in staged_layer:
         assert differing_rows(warehouse, scratch, schema, model) == (0, 0), model
     dbt(["run", *selection], raw_dir=raw, warehouse=warehouse, target_path=tmp_path / "target")
     assert [rollup_window(tmp_path / "target", model) for model in EVENT_ROLLUPS] == ["false", "false"]
-    for schema, model in [("staging", "base_app__events"), *(("intermediate", model) for model in EVENT_ROLLUPS)]:
+    for schema, model in staged_layer:
         assert differing_rows(warehouse, scratch, schema, model) == (0, 0), model
 
 
