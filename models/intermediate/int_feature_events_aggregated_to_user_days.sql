@@ -17,8 +17,11 @@
     The user is an integer key (`hash_key(user_id)`, unique among users:
     hash_key_is_unique on stg_app__users.user_id) and there is no account column (an event's account is
     its user's: account_match_lookup); int_user_feature_usage joins stg_app__users for
-    both. This table has about as many rows as the feature events, so the group holds
-    no string but the feature key. The window filter applies once the key exists: on an
+    both. The feature is an integer key too (`feature_hash_key`, `hash_key(feature_key)`:
+    unlike the catalogue's feature_bit it does not change when the catalogue does, so a
+    kept row keeps its meaning; unique among features: hash_key_is_unique on
+    stg_app__features.feature_key). This table has about as many rows as the feature
+    events, so the group holds no string. The window filter applies once the key exists: on an
     incremental run it may list late users by `user_key` (late_user_keys). -#}
 -- depends_on: {{ ref('stg_app__users') }}
 -- depends_on: {{ ref('base_app__events') }}
@@ -27,8 +30,8 @@ with
 feature_events as (
     select
         {{ hash_key('user_id') }} as user_key,
-        event_date,
-        feature_key
+        {{ hash_key('feature_key') }} as feature_hash_key,
+        event_date
     from {{ ref('stg_app__events') }}
     where event_type = 'feature_used'
 ),
@@ -36,16 +39,16 @@ feature_events as (
 windowed as (
     select
         user_key,
-        event_date,
-        feature_key
+        feature_hash_key,
+        event_date
     from feature_events
     where {{ replace_window_filter('event_date') }}
 )
 
 select
     user_key,
-    feature_key,
+    feature_hash_key,
     event_date as activity_date,
     count(*) as uses
 from windowed
-group by user_key, feature_key, event_date
+group by user_key, feature_hash_key, event_date

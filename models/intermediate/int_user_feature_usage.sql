@@ -14,7 +14,7 @@ as_of as (
 feature_days as (
     select
         user_key,
-        feature_key,
+        feature_hash_key,
         activity_date,
         uses
     from {{ ref('int_feature_events_aggregated_to_user_days') }}
@@ -31,6 +31,7 @@ users as (
 features as (
     select
         feature_key,
+        {{ hash_key('feature_key') }} as feature_hash_key,
         is_core,
         is_most_valuable,
         is_activation,
@@ -41,20 +42,20 @@ features as (
 usage as (
     select
         feature_days.user_key,
-        feature_days.feature_key,
+        feature_days.feature_hash_key,
         min(feature_days.activity_date) as first_used_date,
         max(feature_days.activity_date) as last_used_date,
         cast(sum(feature_days.uses) as {{ dbt.type_bigint() }}) as uses,
         {{ count_where('feature_days.activity_date >= as_of.recent_start_date') }} as use_days_recent
     from feature_days
     inner join as_of on feature_days.activity_date < as_of.as_of_end_date
-    group by feature_days.user_key, feature_days.feature_key
+    group by feature_days.user_key, feature_days.feature_hash_key
 )
 
 select
     users.user_id,
     users.account_id,
-    usage.feature_key,
+    features.feature_key,
     usage.first_used_date,
     usage.last_used_date,
     usage.uses,
@@ -65,4 +66,4 @@ select
     features.released_at
 from usage
 inner join users on usage.user_key = users.user_key
-inner join features on usage.feature_key = features.feature_key
+inner join features on usage.feature_hash_key = features.feature_hash_key
