@@ -629,7 +629,7 @@ def test_refresh_runs_only_what_changed_and_the_daily_tests(incremental_run: dic
     for uid in left_out_tests:
         kind = (nodes[uid].get("test_metadata") or {}).get("name")
         assert kind in {"not_null", "accepted_values"} or set(nodes[uid]["depends_on"]["nodes"]) <= staging_left_out, uid
-    derived = ("not_null_dim_accounts_", "accepted_values_dim_accounts_", "accepted_values_segment_quality_")
+    derived = ("not_null_dim_accounts_", "accepted_values_dim_accounts_", "accepted_values_fct_mrr_movements_")
     assert {uid for uid in tests if nodes[uid]["name"].startswith(derived)} <= left_out_tests
     kept = (
         "unique_dim_", "accepted_values_stg_load_audit", "accepted_values_stg_survey__nps_responses_",

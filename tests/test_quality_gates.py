@@ -128,3 +128,61 @@ def test_definition_hash_covers_upstream_models_and_vars_but_not_the_run(tmp_pat
     model = project / "models" / "intermediate" / "int_nps_latest.sql"
     model.write_text(model.read_text() + "\n-- reviewed\n")
     assert changed(hashes()) == nps_readers
+
+
+#: Planted in each view a row_checks test reads: (view, rows added as select lists over
+#: the view as built, each check expected to fail with its number of failing rows).
+ROW_CHECK_PLANTS = {
+    "segment_quality": (
+        [
+            "select * from built where segment_key = (select min(segment_key) from built)",
+            "select * replace ('zz:maybe' as segment_key, 'maybe' as measurable_verdict) from built limit 1",
+            "select * replace ('zz:null' as segment_key, cast(null as varchar) as verdict) from built limit 1",
+        ],
+        {"unique(segment_key)": 2, "accepted_values(measurable_verdict)": 1, "not_null(verdict)": 1},
+    ),
+    "fct_segment_kpis_monthly": (
+        [
+            "select * from built where (kpi_month, segment_key, entity_type) = (select min((kpi_month, segment_key, entity_type)) from built)",
+            "select * replace ('team' as entity_type) from built limit 1",
+            "select * replace (cast(null as date) as kpi_month) from built limit 1",
+        ],
+        {"unique(kpi_month, segment_key, entity_type)": 2, "accepted_values(entity_type)": 1, "not_null(kpi_month)": 1},
+    ),
+    "rpt_segment_quality": (
+        [
+            "select * from built where segment_key = (select min(segment_key) from built)",
+            "select * replace ('zz:held' as segment_key, 'held' as status) from built limit 1",
+        ],
+        {"unique(as_of_date, segment_key)": 2, "accepted_values(status)": 1},
+    ),
+}
+
+
+def test_row_checks_name_each_failing_check_of_the_views_they_read_once(
+    demo_warehouse: Path, demo_raw_dir: Path, tmp_path: Path
+) -> None:
+    """segment_quality, fct_segment_kpis_monthly and rpt_segment_quality are checked by one
+    row_checks test each (a view computing on read is read once): a repeated key, a value
+    outside the accepted ones and a null planted in each view fail its test, which names
+    exactly those checks with their failing rows; the clean views pass."""
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(demo_warehouse, warehouse)
+    tests = [f"{view}_row_checks" for view in ROW_CHECK_PLANTS]
+    clean = dbt(["test", "--select", *tests], raw_dir=demo_raw_dir, warehouse=warehouse, target_path=tmp_path / "target", check=False)
+    assert clean.returncode == 0 and clean.stdout.count(" PASS ") >= len(tests), clean.stdout
+    with duckdb.connect(str(warehouse)) as connection:
+        for view in ROW_CHECK_PLANTS:  # rpt_segment_quality reads segment_quality: keep each as built first
+            connection.execute(f"create table marts.{view}__built as select * from marts.{view}")
+        for view, (planted, _) in ROW_CHECK_PLANTS.items():
+            rows = " union all ".join(f"({select})" for select in ["select * from built", *planted])
+            connection.execute(f"create or replace view marts.{view} as with built as (select * from marts.{view}__built) {rows}")
+    process = dbt(
+        ["test", "--select", *tests, "--store-failures"],
+        raw_dir=demo_raw_dir, warehouse=warehouse, target_path=tmp_path / "target", check=False,
+    )
+    assert process.returncode == 1
+    for view, (_, expected) in ROW_CHECK_PLANTS.items():
+        assert f"FAIL {len(expected)} {view}_row_checks" in process.stdout, process.stdout
+        stored = query(warehouse, f"select failed_check, failing_rows from dbt_test__audit.{view}_row_checks")
+        assert dict(stored) == expected, view
