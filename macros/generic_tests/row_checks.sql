@@ -20,6 +20,9 @@
     {%- do checks.append(['unique(' ~ columns | join(', ') ~ ')', '_copies_' ~ loop.index ~ ' > 1'
         ~ (' and ' ~ columns[0] ~ ' is not null' if columns | length == 1 else '')]) -%}
 {%- endfor -%}
+{%- if not checks -%}
+    {{ exceptions.raise_compiler_error("row_checks: no check given (not_null, accepted_values or unique)") }}
+{%- endif -%}
 {%- set read = [] -%}
 {%- for column in not_null + accepted_values.keys() | list + unique | sum(start=[]) -%}
     {%- if column not in read -%}{%- do read.append(column) -%}{%- endif -%}
