@@ -19,7 +19,7 @@ import duckdb
 import pytest
 
 from conftest import CONTRACT_FIXTURE, copy_project, generate, query
-from saas_segments.project import dbt
+from saas_segments.project import DbtError, dbt
 
 SPIKE = ("--spike-start", "2026-06-01", "--spike-days", "30", "--spike-factor", "5")
 
@@ -186,3 +186,16 @@ def test_row_checks_name_each_failing_check_of_the_views_they_read_once(
         assert f"FAIL {len(expected)} {view}_row_checks" in process.stdout, process.stdout
         stored = query(warehouse, f"select failed_check, failing_rows from dbt_test__audit.{view}_row_checks")
         assert dict(stored) == expected, view
+
+
+def test_row_checks_without_a_check_is_a_compilation_error(demo_raw_dir: Path, tmp_path: Path) -> None:
+    """A row_checks test given no check (its check list would be invalid SQL) fails to
+    compile, naming the arguments it takes."""
+    project = copy_project(tmp_path)
+    reporting = project / "models" / "marts" / "reporting" / "_reporting.yml"
+    checks = "          arguments:\n            accepted_values: {status: [blocked, published]}\n            unique: [[as_of_date, segment_key]]\n"
+    assert reporting.read_text().count(checks) == 1
+    reporting.write_text(reporting.read_text().replace(checks, "          arguments: {}\n"))
+    with pytest.raises(DbtError, match=r"row_checks: no check given \(not_null, accepted_values or unique\)"):
+        dbt(["compile", "--select", "rpt_segment_quality_row_checks"], raw_dir=demo_raw_dir,
+            warehouse=tmp_path / "warehouse.duckdb", target_path=tmp_path / "target", project_dir=project)
