@@ -1,6 +1,6 @@
 {#- Generic test: no two rows share `hash_key(column)`. The event rollups group on the
-    hash keys of user and account ids, and their readers join them back to the ids:
-    two ids with one key would merge their activity. -#}
+    hash keys of user, account and feature ids, and their readers join them back to the
+    ids: two ids with one key would merge their activity. -#}
 {% test hash_key_is_unique(model, column_name) %}
 with
 

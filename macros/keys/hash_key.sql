@@ -3,8 +3,9 @@
     table and a column store hold far more cheaply. Each engine has its own hash
     (DuckDB `hash` halved into the bigint range, PostgreSQL `hashtextextended`, Spark
     `xxhash64`), so a key is only compared with keys of the same build. Two ids could
-    share a key: the generic test `hash_key_is_unique` (on stg_app__users.user_id and
-    stg_crm__accounts.account_id) fails the build when two users or accounts do. -#}
+    share a key: the generic test `hash_key_is_unique` (on stg_app__users.user_id,
+    stg_crm__accounts.account_id and stg_app__features.feature_key) fails the build when
+    two users, accounts or features do. -#}
 {% macro hash_key(expression) -%}
     {{- adapter.dispatch('hash_key', 'saas_segments')(expression) -}}
 {%- endmacro %}
