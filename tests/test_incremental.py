@@ -247,9 +247,10 @@ def restaged_from_scratch(raw: Path, warehouse: Path, work: Path) -> tuple[list[
     return base_and_audit(restaged_copy(raw, warehouse, work, ["build", *STAGED_EVENTS]))
 
 
-def staged_raw_files(target: Path) -> str:
-    """The condition on the raw rows the last compiled base_app__events staged (`_raw_file in (...)`)."""
-    compiled = next((target / "compiled").rglob("base_app__events.sql")).read_text()
+def staged_raw_files(target: Path, model: str = "base_app__events") -> str:
+    """The condition on the raw rows the last compiled ``model`` (a base model staged by
+    file) staged (`_raw_file in (...)`)."""
+    compiled = next((target / "compiled").rglob(f"{model}.sql")).read_text()
     end = compiled.index(") as raw_rows_to_stage")
     return compiled[compiled.rindex("(select * from", 0, end) : end].split(" where ", 1)[1]
 
@@ -339,11 +340,23 @@ def test_event_older_than_the_lookback_in_a_new_file_is_staged_as_in_a_full_buil
     assert restaged_from_scratch(raw, warehouse, tmp_path) == base_and_audit(warehouse)
 
 
+# The base models staged by file besides the events (macros/staging/staged_files.sql).
+STAGED_BY_FILE = {
+    "base_app__users": "users.parquet",
+    "base_billing__invoices": "invoices.parquet",
+    "base_survey__nps_responses": "nps_responses.parquet",
+    "base_web__touches": "web_touches.parquet",
+    "base_helpdesk__tickets": "support_tickets.parquet",
+}
+
+
 def test_a_restated_file_is_restaged_alone_and_a_full_refresh_keeps_the_staged_layer(incremental_run: dict, tmp_path: Path) -> None:
-    """The appended file restated (a tenth of its events gone, the rest rewritten): a
-    full refresh reads that file alone, deletes the events no longer delivered, keeps
-    the other file's rows as built, records the new file in the ledger, and equals a
-    restage of every raw file; a second full refresh stages nothing."""
+    """The appended file restated (a tenth of its events gone, the rest rewritten) and one
+    currency's FX rates revised: a full refresh reads that event file alone, deletes the
+    events no longer delivered, keeps the other file's rows as built, records the new
+    file in the ledger, restages the invoices in that currency alone (now at the new
+    rates) and stages no other table's rows; every staged table equals a restage of
+    every raw file; a second full refresh stages nothing."""
     raw, warehouse = tmp_path / "raw", tmp_path / "warehouse.duckdb"
     shutil.copytree(incremental_run["raw"], raw)
     shutil.copyfile(incremental_run["warehouse"], warehouse)
@@ -355,11 +368,29 @@ def test_a_restated_file_is_restaged_alone_and_a_full_refresh_keeps_the_staged_l
         connection.execute(
             f"copy (select * from read_parquet('{restated}') where hash(event_id) % 10 <> 0) to '{tmp_path / 'restated.parquet'}'"
         )
+        connection.execute(
+            f"copy (select currency, rate_date, case when currency = 'GBP' then usd_per_unit * 1.5 else usd_per_unit end"
+            f" as usd_per_unit from read_parquet('{raw / 'fx_rates.parquet'}')) to '{tmp_path / 'fx_rates.parquet'}'"
+        )
     shutil.move(tmp_path / "restated.parquet", restated)
+    shutil.move(tmp_path / "fx_rates.parquet", raw / "fx_rates.parquet")
     assert 0 < kept[0] < kept[1]
     before = query(warehouse, "select count(*) from staging.base_app__events where _source_file <> 'events/part-00001.parquet'")[0][0]
-    dbt(["build", "--full-refresh", *STAGED_EVENTS], raw_dir=raw, warehouse=warehouse, target_path=tmp_path / "target")
+    gbp = "select invoice_id, amount_usd from staging.stg_billing__invoices where currency = 'GBP' order by 1"
+    gbp_before = query(warehouse, gbp)
+    selection = ["--select", *STAGED_EVENTS, "base_billing__fx_rates", *STAGED_BY_FILE]
+    dbt(["build", "--full-refresh", *selection], raw_dir=raw, warehouse=warehouse, target_path=tmp_path / "target")
     assert staged_raw_files(tmp_path / "target") == f"_raw_file in ('{restated}')"
+    assert staged_raw_files(tmp_path / "target", "base_billing__invoices") == (
+        f"(_raw_file in ('{raw / 'invoices.parquet'}') and nullif(trim(cast(invoice_id as TEXT)), '')"
+        " in (select _restaged_key from base_billing__invoices__restaged_keys))"
+    )
+    assert {model: staged_raw_files(tmp_path / "target", model) for model in STAGED_BY_FILE if model != "base_billing__invoices"} == {
+        model: "false" for model in STAGED_BY_FILE if model != "base_billing__invoices"
+    }
+    gbp_after = query(warehouse, gbp)
+    raised = [after[1] > earlier[1] for earlier, after in zip(gbp_before, gbp_after) if earlier[1] > 0]
+    assert len(gbp_after) == len(gbp_before) and raised and all(raised), "GBP invoices keep their old USD amounts"
     assert query(warehouse, "select _source_file, count(*) from staging.base_app__events group by 1 order by 1") == [
         ("events/part-00000.parquet", before),
         ("events/part-00001.parquet", kept[0]),
@@ -367,9 +398,14 @@ def test_a_restated_file_is_restaged_alone_and_a_full_refresh_keeps_the_staged_l
     assert query(warehouse, "select file_path, size_bytes from staging.base_app__events__files order by 1") == [
         (f"events/{path.name}", path.stat().st_size) for path in sorted((raw / "events").iterdir())
     ]
-    assert restaged_from_scratch(raw, warehouse, tmp_path) == base_and_audit(warehouse)
-    dbt(["build", "--full-refresh", *STAGED_EVENTS], raw_dir=raw, warehouse=warehouse, target_path=tmp_path / "target")
-    assert staged_raw_files(tmp_path / "target") == "false"
+    scratch = restaged_copy(raw, warehouse, tmp_path, ["build", *selection])
+    for model in ["base_app__events", *STAGED_BY_FILE]:
+        assert differing_rows(warehouse, scratch, "staging", model) == (0, 0), model
+    assert differing_rows(warehouse, scratch, "staging", "stg_load_audit") == (0, 0)
+    dbt(["build", "--full-refresh", *selection], raw_dir=raw, warehouse=warehouse, target_path=tmp_path / "target")
+    assert {model: staged_raw_files(tmp_path / "target", model) for model in ["base_app__events", *STAGED_BY_FILE]} == {
+        model: "false" for model in ["base_app__events", *STAGED_BY_FILE]
+    }
 
 
 EVENT_ROLLUPS = ["int_events_aggregated_to_user_days", "int_feature_events_aggregated_to_user_days"]

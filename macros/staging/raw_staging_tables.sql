@@ -37,16 +37,20 @@
 {% endmacro %}
 
 {#- Lookups that check a money row's currency and find its USD rate on `date_column`:
-    the latest rate on or before that date. USD is always 1. -#}
+    the latest rate on or before that date. USD is always 1. Both are keyed by the
+    row's currency: staged by file, a row is checked again when its currency's rows
+    changed (a revised rate). -#}
 {% macro currency_lookups(date_column) %}
     {{ return([
         {
             'relation': ref('ref_currencies'), 'alias': 'known_currency', 'columns': ['currency_code'],
+            'source_column': 'currency',
             'on': 'known_currency.currency_code = src.currency', 'rule': 'unknown_currency',
         },
         {
             'relation': ref('stg_billing__fx_rates'), 'alias': 'fx',
             'columns': ['currency', 'rate_date', 'valid_to', 'usd_per_unit'],
+            'source_column': 'currency',
             'on': "fx.currency = src.currency and src.currency <> 'USD'"
                 ~ ' and cast(src.' ~ date_column ~ ' as date) >= fx.rate_date'
                 ~ ' and (fx.valid_to is null or cast(src.' ~ date_column ~ ' as date) < fx.valid_to)',

@@ -26,8 +26,8 @@
     lookups: [{relation, alias, columns: [...], on, rule, when?, fails?, select?: {name: expr},
                source_column?}]
     `source_column` names the raw table's column matched with the lookup's first column
-    (orphan_lookup sets it; staging by file checks again the rows of a key whose row in
-    `relation` changed or went).
+    (orphan_lookup and currency_lookups set it; staging by file checks again the rows of
+    a key whose row in `relation` changed or went).
     `on`, `when`, `fails` and `select` refer to the raw table as `src`. A lookup's rule
     is broken when `when` holds and `fails` does (by default: no row found,
     `<alias>._found is null`). A lookup without `relation` joins nothing: its `fails`

@@ -23,11 +23,15 @@
     `full_refresh` is false) rebuilds everything downstream from the staged layer; the
     var `restage_history: true` lets a full refresh restage every file (after a change
     of the staging code, saas_segments.publish does that).
-    Each run also appends to a log, `<model>__changed_days`, the days of the staged rows
-    it changed (added, removed or rewritten; a full build logs a null day: every day),
-    so that a model aggregating the staged rows by day can be kept too and rewrite only
-    those days (`window_changes_of`, macros/incremental/replace_window.sql).
-    Elsewhere (PostgreSQL, Spark, a vendor adapter) the model stages by window instead. -#}
+    A model with a `window_column` (the events) also appends to a log,
+    `<model>__changed_days`, the days of the staged rows each run changed (added, removed
+    or rewritten; a full build logs a null day: every day), so that a model aggregating
+    the staged rows by day can be kept too and rewrite only those days
+    (`window_changes_of`, macros/incremental/replace_window.sql).
+    The events configure this themselves (they stage by window elsewhere); the other
+    tables that grow with usage (users, invoices, NPS responses, web touches, support
+    tickets) call `staged_layer_config`. Elsewhere (PostgreSQL, Spark, a vendor adapter)
+    those are tables built from every raw row. -#}
 
 {#- Whether `source.table` is staged by file on this target. Known at parse time (the
     model's incremental strategy and full_refresh depend on it). -#}
@@ -39,6 +43,21 @@
     file, unless the var `restage_history` is true; else dbt's flag decides. -#}
 {% macro staged_layer_full_refresh(source_name, table_name) %}
     {{ return(false if staged_by_file(source_name, table_name) and not var('restage_history', false) else none) }}
+{% endmacro %}
+
+{#- The config of a base model staged by file where `staged_by_file` holds (else the
+    project's: a table): kept by `--full-refresh`, new and changed files staged by the
+    incremental strategy `replace_files`, the ledger written after each run. -#}
+{% macro staged_layer_config(source_name, table_name) %}
+    {%- if staged_by_file(source_name, table_name) -%}
+        {{ config(
+            materialized='incremental',
+            incremental_strategy='replace_files',
+            full_refresh=staged_layer_full_refresh(source_name, table_name),
+            on_schema_change='fail',
+            post_hook=["{{ record_staged_files('" ~ source_name ~ "', '" ~ table_name ~ "') }}"],
+        ) }}
+    {%- endif -%}
 {% endmacro %}
 
 {#- A raw file's path in the raw dir (as the ledger and `_source_file` hold it), from
@@ -82,13 +101,18 @@
     {%- endfor -%}
     {%- do run_query(create_scratch_table(model_name ~ '__lookups_now', checked | join(' union all ')
         if checked else 'select cast(null as varchar) as lookup, cast(null as varchar) as lookup_key, cast(null as varchar) as lookup_row where false')) -%}
+    {%- set logs_days = config.get('window_column') is not none -%}
     {%- if not is_incremental() -%}
         {%- do run_query(create_scratch_table(model_name ~ '__file_plan', 'select cast(null as varchar) as delete_condition')) -%}
-        {%- do run_query('create or replace table ' ~ changed_days ~ ' as select cast(null as date) as changed_day,'
-            ~ ' cast(now() as timestamp) as changed_at') -%}
+        {%- if logs_days -%}
+            {%- do run_query('create or replace table ' ~ changed_days ~ ' as select cast(null as date) as changed_day,'
+                ~ ' cast(now() as timestamp) as changed_at') -%}
+        {%- endif -%}
         {{ return(relation) }}
     {%- endif -%}
-    {%- do run_query('create table if not exists ' ~ changed_days ~ ' (changed_day date, changed_at timestamp)') -%}
+    {%- if logs_days -%}
+        {%- do run_query('create table if not exists ' ~ changed_days ~ ' (changed_day date, changed_at timestamp)') -%}
+    {%- endif -%}
     {%- set ledger = staged_layer_table(this, '__files') -%}
     {%- if not table_exists(ledger) -%}
         {#- a table without a ledger: which file a row came from is unknown, stage all -#}
@@ -160,12 +184,14 @@
     {{ return('(select * from ' ~ relation ~ ' where ' ~ (read | join(' or ') if read else 'false') ~ ') as raw_rows_to_stage') }}
 {% endmacro %}
 
-{#- Incremental strategy `replace_files`: log the days of the staged rows that change,
-    delete the rows the run stages again (the condition staged_files_input wrote),
-    insert the staged rows. -#}
+{#- Incremental strategy `replace_files`: log the days of the staged rows that change
+    (a model with a `window_column`), delete the rows the run stages again (the
+    condition staged_files_input wrote), insert the staged rows. -#}
 {% macro get_incremental_replace_files_sql(arg_dict) %}
     {%- set condition = run_query('select delete_condition from ' ~ this.identifier ~ '__file_plan').columns[0].values()[0] -%}
+    {%- if config.get('window_column') is not none %}
     {{ log_changed_days_sql(arg_dict, condition) }};
+    {%- endif %}
     {{ replace_rows_sql(arg_dict, condition) }}
 {% endmacro %}
 

@@ -1,3 +1,8 @@
+{#- Staged by file on DuckDB reading raw files (macros/staging/staged_files.sql), kept
+    by --full-refresh; a table elsewhere. -#}
+{%- set by_file = staged_by_file('survey', 'nps_responses') -%}
+{{ staged_layer_config('survey', 'nps_responses') }}
+
 {{ stage_raw_table(
     'survey', 'nps_responses', raw_relation('survey', 'nps_responses'),
     lookups=[
@@ -6,4 +11,5 @@
         account_match_lookup(),
     ],
     rules=[['invalid_score', 'score < 0 or score > 10 or score <> floor(score)']],
+    by_file=by_file,
 ) }}
