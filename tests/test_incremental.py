@@ -341,13 +341,13 @@ def test_event_older_than_the_lookback_in_a_new_file_is_staged_as_in_a_full_buil
 
 
 # The base models staged by file besides the events (macros/staging/staged_files.sql).
-STAGED_BY_FILE = {
-    "base_app__users": "users.parquet",
-    "base_billing__invoices": "invoices.parquet",
-    "base_survey__nps_responses": "nps_responses.parquet",
-    "base_web__touches": "web_touches.parquet",
-    "base_helpdesk__tickets": "support_tickets.parquet",
-}
+STAGED_BY_FILE = [
+    "base_app__users",
+    "base_billing__invoices",
+    "base_survey__nps_responses",
+    "base_web__touches",
+    "base_helpdesk__tickets",
+]
 
 
 def test_a_restated_file_is_restaged_alone_and_a_full_refresh_keeps_the_staged_layer(incremental_run: dict, tmp_path: Path) -> None:

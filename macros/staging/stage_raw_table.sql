@@ -34,9 +34,10 @@
     reads the join of the earlier lookup named by its `alias` (one join, two rules).
     extra_columns: {name: expr} computed on staged output (may use lookup selects).
 
-    by_file: stage by raw file (macros/staging/staged_files.sql; DuckDB reading raw
-    files only): a full build stages every file, an incremental run only new and
-    changed files and the keys they share; rows carry `_source_file`.
+    Staged by file when the model's incremental strategy is `replace_files` (set where
+    `staged_by_file` holds: macros/staging/staged_files.sql; DuckDB reading raw files
+    only): a full build stages every file, an incremental run only new and changed
+    files and the keys they share; rows carry `_source_file`.
 
     staged_record_key: false leaves `_record_key` null on staged rows whose enums were
     not mapped (the staged key columns hold it; a big table then stores it once).
@@ -52,10 +53,11 @@
     collapses it). A new row before the window with any
     other content is left out: stg_load_audit does not reconcile and the build fails
     until a full refresh. -#}
-{% macro stage_raw_table(source_name, table_name, relation, lookups=[], rules=[], window_rules=[], extra_columns={}, collapse_exact_duplicates=false, window_column=none, staged_record_key=true, by_file=false) %}
+{% macro stage_raw_table(source_name, table_name, relation, lookups=[], rules=[], window_rules=[], extra_columns={}, collapse_exact_duplicates=false, window_column=none, staged_record_key=true) %}
 {%- if not execute -%}
     select 1 as parse_placeholder
 {%- else -%}
+{%- set by_file = config.get('incremental_strategy') == 'replace_files' -%}
 {%- set contract = raw_contract_table(source_name, table_name) -%}
 {%- set joined = [] -%}
 {%- for lookup in lookups -%}

@@ -1,8 +1,9 @@
 {#- Staging by raw file: the staged table is an append-only layer kept per raw file.
 
-    On DuckDB, for a contract table read from the raw files, a base staging model built
-    with `stage_raw_table(..., by_file=true)` records the file each row came from
-    (`_source_file`, its path in the raw dir) and, in a ledger table `<model>__files`
+    On DuckDB, for a contract table read from the raw files, a base staging model whose
+    incremental strategy is `replace_files` (`stage_raw_table` then stages by file)
+    records the file each row came from (`_source_file`, its path in the raw dir) and,
+    in a ledger table `<model>__files`
     (written by the post-hook `record_staged_files`), the path, size and modification
     time (to the second) of every file it staged. An incremental run (strategy `replace_files`) then stages only:
       - the rows of new files and of files whose size or time changed (a restated file

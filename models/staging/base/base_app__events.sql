@@ -30,5 +30,4 @@
     collapse_exact_duplicates=true,
     window_column='occurred_at',
     staged_record_key=false,
-    by_file=by_file,
 ) }}

@@ -1,6 +1,3 @@
-{#- Staged by file on DuckDB reading raw files (macros/staging/staged_files.sql), kept
-    by --full-refresh; a table elsewhere. -#}
-{%- set by_file = staged_by_file('billing', 'invoices') -%}
 {{ staged_layer_config('billing', 'invoices') }}
 
 {{ stage_raw_table(
@@ -11,5 +8,4 @@
     ] + currency_lookups('issued_at'),
     rules=[['invalid_amount', 'amount < 0']],
     extra_columns={'amount_usd': 'cast(amount * usd_per_unit as decimal(18, 4))'},
-    by_file=by_file,
 ) }}

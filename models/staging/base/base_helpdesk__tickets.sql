@@ -1,6 +1,3 @@
-{#- Staged by file on DuckDB reading raw files (macros/staging/staged_files.sql), kept
-    by --full-refresh; a table elsewhere. -#}
-{%- set by_file = staged_by_file('helpdesk', 'support_tickets') -%}
 {{ staged_layer_config('helpdesk', 'support_tickets') }}
 
 {{ stage_raw_table(
@@ -11,5 +8,4 @@
         account_match_lookup(),
     ],
     rules=[['invalid_amount', 'handle_minutes < 0']],
-    by_file=by_file,
 ) }}

@@ -1,6 +1,3 @@
-{#- Staged by file on DuckDB reading raw files (macros/staging/staged_files.sql), kept
-    by --full-refresh; a table elsewhere. -#}
-{%- set by_file = staged_by_file('survey', 'nps_responses') -%}
 {{ staged_layer_config('survey', 'nps_responses') }}
 
 {{ stage_raw_table(
@@ -11,5 +8,4 @@
         account_match_lookup(),
     ],
     rules=[['invalid_score', 'score < 0 or score > 10 or score <> floor(score)']],
-    by_file=by_file,
 ) }}
