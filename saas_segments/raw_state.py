@@ -43,6 +43,7 @@ STAGING_CODE_PATHS = (
     "models/staging",
     "models/intermediate/int_events_aggregated_to_user_days.sql",
     "models/intermediate/int_feature_events_aggregated_to_user_days.sql",
+    "models/intermediate/int_feature_events_aggregated_to_user_features.sql",
     "dbt_project.yml",
 )
 

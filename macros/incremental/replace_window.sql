@@ -161,26 +161,64 @@
     is missing, a full build of the staged model logged a null day, or the model's SQL
     changed since) or `false` (nothing changed). -#}
 {% macro changed_days_condition(expression) -%}
+    {%- set days = changed_days() -%}
+    {%- if not days -%}
+        {{ return('true' if days is none else 'false') }}
+    {%- endif -%}
+    {%- set literals = [] -%}
+    {%- for day in days -%}{%- do literals.append("cast('" ~ day ~ "' as date)") -%}{%- endfor -%}
+    {{ return(expression ~ ' in (' ~ literals | join(', ') ~ ')') }}
+{%- endmacro %}
+
+{#- The days changed since this model last read the log of its `window_changes_of`
+    model, oldest first: none for every day (see changed_days_condition), or a list
+    (empty when nothing changed). -#}
+{% macro changed_days() -%}
     {%- set log = staged_layer_table(ref(config.get('window_changes_of')), '__changed_days') -%}
     {%- set read = staged_layer_table(this, '__changed_days_read') -%}
     {%- if not table_exists(log) or not table_exists(read) -%}
-        {{ return('true') }}
+        {{ return(none) }}
     {%- endif -%}
-    {%- if not run_query("select code_hash = '" ~ local_md5(model.raw_code) ~ "' from " ~ read).columns[0].values()[0] -%}
-        {{ return('true') }}
+    {%- if not run_query("select code_hash = '" ~ changed_days_code_hash() ~ "' from " ~ read).columns[0].values()[0] -%}
+        {{ return(none) }}
     {%- endif -%}
     {%- set days = run_query(
         'select distinct changed_day from ' ~ log ~ ' where changed_at > coalesce((select changed_at from ' ~ read
         ~ "), cast('-infinity' as timestamp)) order by 1 nulls first"
     ).columns[0].values() | list -%}
-    {%- if days | length == 0 -%}
-        {{ return('false') }}
-    {%- elif days[0] is none -%}
-        {{ return('true') }}
+    {{ return(none if days and days[0] is none else days) }}
+{%- endmacro %}
+
+{#- Incremental strategy `replace_changed_keys`, for a model that aggregates a store kept
+    by `window_changes_of` per key (`changed_key`) over every day, with its first and
+    last day in the columns `changed_span` ([first, last]). A run recomputes every
+    key with rows on a changed day, or whose kept rows span one
+    (changed_span_condition); this deletes the kept rows of those keys — the new rows'
+    keys, and the rows spanning a changed day, which covers a key with no row left —
+    and inserts the new rows. -#}
+{% macro get_incremental_replace_changed_keys_sql(arg_dict) %}
+    {%- set key = config.require('changed_key') -%}
+    {%- set condition = changed_span_condition() -%}
+    {%- if condition == 'false' -%}
+        {%- set condition = key ~ ' in (select ' ~ key ~ ' from ' ~ arg_dict['temp_relation'] ~ ')' -%}
+    {%- elif condition != 'true' -%}
+        {%- set condition = key ~ ' in (select ' ~ key ~ ' from ' ~ arg_dict['temp_relation'] ~ ') or ' ~ condition -%}
     {%- endif -%}
-    {%- set literals = [] -%}
-    {%- for day in days -%}{%- do literals.append("cast('" ~ day ~ "' as date)") -%}{%- endfor -%}
-    {{ return(expression ~ ' in (' ~ literals | join(', ') ~ ')') }}
+    {{ replace_rows_sql(arg_dict, condition) }}
+{% endmacro %}
+
+{#- Condition on a `replace_changed_keys` model's kept rows that span a changed day:
+    first on or before the newest changed day and last on or after the oldest (`true`
+    for every day, `false` when nothing changed). -#}
+{% macro changed_span_condition() -%}
+    {%- set days = changed_days() -%}
+    {%- if not days -%}
+        {{ return('true' if days is none else 'false') }}
+    {%- endif -%}
+    {%- set span = config.require('changed_span') -%}
+    {{ return(
+        '(' ~ span[0] ~ " <= cast('" ~ days[-1] ~ "' as date) and " ~ span[1] ~ " >= cast('" ~ days[0] ~ "' as date))"
+    ) }}
 {%- endmacro %}
 
 {#- Post-hook of a model with `window_changes_of`: records in `<model>__changed_days_read`
@@ -191,9 +229,23 @@
         create or replace table {{ staged_layer_table(this, '__changed_days_read') }} as
         select
             {{ '(select max(changed_at) from ' ~ log ~ ')' if table_exists(log) else 'cast(null as timestamp)' }} as changed_at,
-            '{{ local_md5(model.raw_code) }}' as code_hash
+            '{{ changed_days_code_hash() }}' as code_hash
     {%- endif -%}
 {% endmacro %}
+
+{#- The hash of the SQL a model with `window_changes_of` was built with: its own, and
+    that of the models it reads that follow the same log (a change there rewrites
+    them in full, which the log does not say). -#}
+{% macro changed_days_code_hash() -%}
+    {%- set codes = [model.raw_code] -%}
+    {%- for parent in model.depends_on.nodes -%}
+        {%- set node = graph.nodes.get(parent) -%}
+        {%- if node and node.config.get('window_changes_of') -%}
+            {%- do codes.append(node.raw_code) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(local_md5(codes | join('\n'))) }}
+{%- endmacro %}
 
 {#- Whether `relation` is a table now, asked of the database: dbt's relation cache does
     not know the tables a run creates with run_query or in hooks (the log of changed
