@@ -23,6 +23,8 @@ feature_days as (
     from {{ ref('int_feature_events_aggregated_to_user_days') }}
 ),
 
+{# the daily store imported twice, once per reader: DuckDB materializes a CTE read
+    twice (every row of the store at scale l) -#}
 recent_feature_days as (
     select
         user_key,
