@@ -248,10 +248,15 @@ def restaged_from_scratch(raw: Path, warehouse: Path, work: Path) -> tuple[list[
     return base_and_audit(restaged_copy(raw, warehouse, work, ["build", *STAGED_EVENTS]))
 
 
+def compiled_sql(target: Path, model: str) -> str:
+    """The SQL dbt last compiled for ``model`` into ``target``."""
+    return next((target / "compiled").rglob(f"{model}.sql")).read_text()
+
+
 def staged_raw_files(target: Path, model: str = "base_app__events") -> str:
     """The condition on the raw rows the last compiled ``model`` (a base model staged by
     file) staged (`_raw_file in (...)`)."""
-    compiled = next((target / "compiled").rglob(f"{model}.sql")).read_text()
+    compiled = compiled_sql(target, model)
     end = compiled.index(") as raw_rows_to_stage")
     return compiled[compiled.rindex("(select * from", 0, end) : end].split(" where ", 1)[1]
 
@@ -416,7 +421,7 @@ EVENT_ROLLUPS = ["int_events_aggregated_to_user_days", "int_feature_events_aggre
 
 def rollup_window(target: Path, model: str) -> str:
     """The filter the last compiled ``model`` (an event rollup) put on the staged events."""
-    compiled = next((target / "compiled").rglob(f"{model}.sql")).read_text()
+    compiled = compiled_sql(target, model)
     return re.search(r"windowed as \(.*?\n    where (.*?)\n\)", compiled, re.DOTALL).group(1)
 
 
@@ -439,7 +444,7 @@ FEATURE_TOTALS = "int_feature_events_aggregated_to_user_features"
 def feature_totals_read(target: Path) -> tuple[str, str]:
     """The conditions of the last compiled feature totals on the day rows they aggregate
     and on the kept rows they merge with them."""
-    compiled = next((target / "compiled").rglob(f"{FEATURE_TOTALS}.sql")).read_text()
+    compiled = compiled_sql(target, FEATURE_TOTALS)
     return tuple(re.search(rf"\n{name} as \(.*?\n    where (.*?)\n\),", compiled, re.DOTALL).group(1) for name in ("added", "kept"))
 
 
@@ -521,7 +526,7 @@ def test_a_file_of_new_days_adds_its_uses_to_the_kept_feature_totals(incremental
     assert feature_totals_read(target) == (
         f"activity_date in (cast('{new_day}' as date))", "user_key in (select added.user_key from added)"
     )
-    totals = f"select count(*), sum(uses) from intermediate.{FEATURE_TOTALS}"
+    uses = f"select sum(uses) from intermediate.{FEATURE_TOTALS}"
     on_new_day = query(
         warehouse,
         f"select count(distinct user_key), sum(uses) from intermediate.{EVENT_ROLLUPS[1]} where activity_date = date '{new_day}'",
@@ -529,7 +534,7 @@ def test_a_file_of_new_days_adds_its_uses_to_the_kept_feature_totals(incremental
     assert on_new_day[0] > 0
     scratch = restaged_copy(raw, warehouse, tmp_path, ["run", *selection])
     assert differing_rows(warehouse, scratch, "intermediate", FEATURE_TOTALS) == (0, 0)
-    assert query(warehouse, totals)[0][1] == query(incremental_run["warehouse"], totals)[0][1] + on_new_day[1]
+    assert query(warehouse, uses)[0][0] == query(incremental_run["warehouse"], uses)[0][0] + on_new_day[1]
 
 
 def test_events_of_a_user_who_moved_account_and_of_a_feature_taken_out_are_checked_again(

@@ -161,7 +161,12 @@
     is missing, a full build of the staged model logged a null day, or the model's SQL
     changed since) or `false` (nothing changed). -#}
 {% macro changed_days_condition(expression) -%}
-    {%- set days = changed_days() -%}
+    {{ return(days_condition(expression, changed_days())) }}
+{%- endmacro %}
+
+{#- `expression in (<days>)` for a list of days from changed_days: `true` for none
+    (every day), `false` for an empty list. -#}
+{% macro days_condition(expression, days) -%}
     {%- if not days -%}
         {{ return('true' if days is none else 'false') }}
     {%- endif -%}
@@ -193,12 +198,12 @@
     by `window_changes_of` per key (`changed_key`) over every day, with its first and
     last day in the columns `changed_span` ([first, last]). A run recomputes every
     key with rows on a changed day, or whose kept rows span one
-    (changed_span_condition); this deletes the kept rows of those keys — the new rows'
+    (days_span_condition); this deletes the kept rows of those keys — the new rows'
     keys, and the rows spanning a changed day, which covers a key with no row left —
     and inserts the new rows. -#}
 {% macro get_incremental_replace_changed_keys_sql(arg_dict) %}
     {%- set key = config.require('changed_key') -%}
-    {%- set condition = changed_span_condition() -%}
+    {%- set condition = days_span_condition(changed_days()) -%}
     {%- if condition == 'false' -%}
         {%- set condition = key ~ ' in (select ' ~ key ~ ' from ' ~ arg_dict['temp_relation'] ~ ')' -%}
     {%- elif condition != 'true' -%}
@@ -207,11 +212,10 @@
     {{ replace_rows_sql(arg_dict, condition) }}
 {% endmacro %}
 
-{#- Condition on a `replace_changed_keys` model's kept rows that span a changed day:
-    first on or before the newest changed day and last on or after the oldest (`true`
-    for every day, `false` when nothing changed). -#}
-{% macro changed_span_condition() -%}
-    {%- set days = changed_days() -%}
+{#- Condition on a `replace_changed_keys` model's kept rows that span a day of `days`
+    (from changed_days): first on or before the newest and last on or after the oldest
+    (`true` for none, every day; `false` for an empty list). -#}
+{% macro days_span_condition(days) -%}
     {%- if not days -%}
         {{ return('true' if days is none else 'false') }}
     {%- endif -%}

@@ -27,14 +27,14 @@
 {%- if execute and is_incremental() -%}
     {%- set days = changed_days() -%}
     {%- set newest_kept = run_query('select max(last_used_date) from ' ~ this).columns[0].values()[0] -%}
-    {%- if days is not none and days | length == 0 -%}
+    {%- if days == [] -%}
         {%- set plan.added = 'false' -%}
     {%- elif days and newest_kept is not none and days[0] > newest_kept -%}
-        {%- set plan.added = changed_days_condition('activity_date') -%}
+        {%- set plan.added = days_condition('activity_date', days) -%}
         {%- set plan.merged = true -%}
     {%- else -%}
-        {%- set plan.added = 'user_key in (select user_key from feature_days where ' ~ changed_days_condition('activity_date')
-            ~ ' union select user_key from ' ~ this ~ ' where ' ~ changed_span_condition() ~ ')' -%}
+        {%- set plan.added = 'user_key in (select user_key from feature_days where ' ~ days_condition('activity_date', days)
+            ~ ' union select user_key from ' ~ this ~ ' where ' ~ days_span_condition(days) ~ ')' -%}
     {%- endif -%}
 {%- endif %}
 with
