@@ -44,6 +44,7 @@ STAGING_CODE_PATHS = (
     "models/intermediate/int_events_aggregated_to_user_days.sql",
     "models/intermediate/int_feature_events_aggregated_to_user_days.sql",
     "models/intermediate/int_feature_events_aggregated_to_user_features.sql",
+    "models/intermediate/int_events_aggregated_to_users.sql",
     "dbt_project.yml",
 )
 

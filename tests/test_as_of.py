@@ -12,7 +12,7 @@ import duckdb
 import pytest
 import yaml
 
-from conftest import query
+from conftest import differing_rows, query
 from saas_segments.project import PROJECT_DIR, dbt
 
 #: The nodes the test reads (the segment tables write the membership history) and
@@ -95,6 +95,16 @@ def test_later_data_does_not_change_an_earlier_as_of(
     then = memberships(with_future)
     assert then == memberships(without_future)
     assert {row[0] for row in then} == {str(earlier_as_of)}
+    # the per-user figures cut the totals kept over every day loaded at as_of: users
+    # active after it are counted from their days before it
+    cut = query(
+        with_future,
+        "select count(*) from intermediate.int_events_aggregated_to_users"
+        f" where last_event_date > date '{earlier_as_of}' and first_event_date <= date '{earlier_as_of}'",
+    )[0][0]
+    assert cut > 0
+    for model in ["int_user_engagement", "int_user_feature_usage"]:
+        assert differing_rows(with_future, without_future, "intermediate", model) == (0, 0), model
 
     # users whose behaviour changed after the earlier date are classified as of then:
     # every user inactive now but not then fails the rule on the days known then (still

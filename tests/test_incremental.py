@@ -33,6 +33,7 @@ INCREMENTAL_MODELS = {
     ("intermediate", "int_events_aggregated_to_user_days"),
     ("intermediate", "int_feature_events_aggregated_to_user_days"),
     ("intermediate", "int_feature_events_aggregated_to_user_features"),
+    ("intermediate", "int_events_aggregated_to_users"),
 }
 
 
@@ -439,12 +440,18 @@ def test_the_refresh_rollups_rewrite_the_days_whose_staged_events_changed(increm
 
 
 FEATURE_TOTALS = "int_feature_events_aggregated_to_user_features"
+USER_TOTALS = "int_events_aggregated_to_users"
+# the per-user totals kept with the daily stores: model, the store CTE it reads, its span columns
+TOTALS = {
+    FEATURE_TOTALS: ("feature_days", "first_used_date", "last_used_date"),
+    USER_TOTALS: ("user_days", "first_event_date", "last_event_date"),
+}
 
 
-def feature_totals_read(target: Path) -> tuple[str, str]:
-    """The conditions of the last compiled feature totals on the day rows they aggregate
-    and on the kept rows they merge with them."""
-    compiled = compiled_sql(target, FEATURE_TOTALS)
+def totals_read(target: Path, model: str) -> tuple[str, str]:
+    """The conditions of the last compiled per-user totals ``model`` on the day rows they
+    aggregate and on the kept rows they merge with them."""
+    compiled = compiled_sql(target, model)
     return tuple(re.search(rf"\n{name} as \(.*?\n    where (.*?)\n\),", compiled, re.DOTALL).group(1) for name in ("added", "kept"))
 
 
@@ -476,39 +483,41 @@ def test_a_full_refresh_keeps_the_event_rollups_and_rewrites_the_days_a_restated
     assert dropped > 0
     day_events = f"select sum(logins + feature_uses + page_views) from intermediate.int_events_aggregated_to_user_days where activity_date = date '{thinned_day}'"
     before = query(warehouse, day_events)[0][0]
-    selection = ["--select", "base_app__events", *EVENT_ROLLUPS, FEATURE_TOTALS]
+    selection = ["--select", "base_app__events", *EVENT_ROLLUPS, *TOTALS]
     target = tmp_path / "target"
     dbt(["run", "--full-refresh", *selection], raw_dir=raw, warehouse=warehouse, target_path=target)
     assert staged_raw_files(target) == f"_raw_file in ('{restated}')"
     for model in EVENT_ROLLUPS:
         assert rollup_window(target, model) == f"event_date in (cast('{thinned_day}' as date))"
     day = f"cast('{thinned_day}' as date)"
-    added, kept = feature_totals_read(target)
-    assert added.startswith(f"user_key in (select user_key from feature_days where activity_date in ({day}) union select user_key from ")
-    assert added.endswith(f" where (first_used_date <= {day} and last_used_date >= {day}))") and kept == "false"
+    for model, (store, first, last) in TOTALS.items():
+        added, kept = totals_read(target, model)
+        assert added.startswith(f"user_key in (select user_key from {store} where activity_date in ({day}) union select user_key from ")
+        assert added.endswith(f" where ({first} <= {day} and {last} >= {day}))") and kept == "false"
     staged_on_day = query(
         warehouse, f"select count(*) from staging.stg_app__events where event_date = date '{thinned_day}'"
     )[0][0]
     assert query(warehouse, day_events)[0][0] == staged_on_day < before
     scratch = restaged_copy(raw, warehouse, tmp_path, ["run", *selection])
     assert rollup_window(tmp_path / "target-restaged", EVENT_ROLLUPS[0]) == "true"
-    for model in [*EVENT_ROLLUPS, FEATURE_TOTALS]:
+    for model in [*EVENT_ROLLUPS, *TOTALS]:
         assert differing_rows(warehouse, scratch, "intermediate", model) == (0, 0), model
     dbt(["run", "--full-refresh", *selection], raw_dir=raw, warehouse=warehouse, target_path=target)
     assert [rollup_window(target, model) for model in EVENT_ROLLUPS] == ["false", "false"]
-    assert feature_totals_read(target) == ("false", "false")
+    assert [totals_read(target, model) for model in TOTALS] == [("false", "false")] * len(TOTALS)
     with duckdb.connect(str(warehouse)) as connection:
         connection.execute(f"update intermediate.{EVENT_ROLLUPS[0]}__changed_days_read set code_hash = 'an earlier version'")
     dbt(["run", "--full-refresh", *selection], raw_dir=raw, warehouse=warehouse, target_path=target)
     assert [rollup_window(target, model) for model in EVENT_ROLLUPS] == ["true", "false"]
-    for model in [*EVENT_ROLLUPS, FEATURE_TOTALS]:
+    for model in [*EVENT_ROLLUPS, *TOTALS]:
         assert differing_rows(warehouse, scratch, "intermediate", model) == (0, 0), model
 
 
-def test_a_file_of_new_days_adds_its_uses_to_the_kept_feature_totals(incremental_run: dict, tmp_path: Path) -> None:
+def test_a_file_of_new_days_adds_its_days_to_the_kept_per_user_totals(incremental_run: dict, tmp_path: Path) -> None:
     """A new file whose events all fall after the newest day kept: the per-user feature
-    totals add that day's uses to the kept rows of its users (no user's history is read
-    again) and equal totals aggregated from a restage of every raw file."""
+    totals add that day's uses, and the per-user totals its active days, to the kept rows
+    of its users (no user's history is read again); both equal totals aggregated from a
+    restage of every raw file."""
     raw, warehouse = tmp_path / "raw", tmp_path / "warehouse.duckdb"
     shutil.copytree(incremental_run["raw"], raw)
     shutil.copyfile(incremental_run["warehouse"], warehouse)
@@ -520,21 +529,30 @@ def test_a_file_of_new_days_adds_its_uses_to_the_kept_feature_totals(incremental
             f" from read_parquet('{raw / EVENTS_GLOB}') where cast(timezone('UTC', occurred_at) as date) = date '{last_day}')"
             f" to '{raw / 'events' / 'part-00009.parquet'}' (format parquet)"
         )
-    selection = ["--select", "base_app__events", *EVENT_ROLLUPS, FEATURE_TOTALS]
+    selection = ["--select", "base_app__events", *EVENT_ROLLUPS, *TOTALS]
     target = tmp_path / "target"
     dbt(["run", *selection], raw_dir=raw, warehouse=warehouse, target_path=target)
-    assert feature_totals_read(target) == (
-        f"activity_date in (cast('{new_day}' as date))", "user_key in (select added.user_key from added)"
+    assert [totals_read(target, model) for model in TOTALS] == [
+        (f"activity_date in (cast('{new_day}' as date))", "user_key in (select added.user_key from added)")
+    ] * len(TOTALS)
+    totals = (
+        f"select (select sum(uses) from intermediate.{FEATURE_TOTALS}),"
+        f" (select sum(active_days) from intermediate.{USER_TOTALS}),"
+        f" (select count(*) from intermediate.{USER_TOTALS} where last_event_date = date '{new_day}')"
     )
-    uses = f"select sum(uses) from intermediate.{FEATURE_TOTALS}"
     on_new_day = query(
         warehouse,
-        f"select count(distinct user_key), sum(uses) from intermediate.{EVENT_ROLLUPS[1]} where activity_date = date '{new_day}'",
+        f"select (select sum(uses) from intermediate.{EVENT_ROLLUPS[1]} where activity_date = date '{new_day}'),"
+        f" (select count(*) filter (where logins > 0 or feature_uses > 0) from intermediate.{EVENT_ROLLUPS[0]}"
+        f" where activity_date = date '{new_day}'),"
+        f" (select count(*) from intermediate.{EVENT_ROLLUPS[0]} where activity_date = date '{new_day}')",
     )[0]
-    assert on_new_day[0] > 0
+    assert 0 < on_new_day[1] <= on_new_day[2]
     scratch = restaged_copy(raw, warehouse, tmp_path, ["run", *selection])
-    assert differing_rows(warehouse, scratch, "intermediate", FEATURE_TOTALS) == (0, 0)
-    assert query(warehouse, uses)[0][0] == query(incremental_run["warehouse"], uses)[0][0] + on_new_day[1]
+    for model in TOTALS:
+        assert differing_rows(warehouse, scratch, "intermediate", model) == (0, 0), model
+    before = query(incremental_run["warehouse"], totals)[0]
+    assert query(warehouse, totals)[0] == (before[0] + on_new_day[0], before[1] + on_new_day[1], on_new_day[2])
 
 
 def test_events_of_a_user_who_moved_account_and_of_a_feature_taken_out_are_checked_again(

@@ -50,29 +50,67 @@ user_rollup as (
     group by account_id
 ),
 
-activity_rollup as (
-    {#- every figure counts days of the baseline or the recent window only -#}
+windowed as (
+    {#- the days of the baseline and the recent window only -#}
     select
         activity.account_key,
-        count(distinct case when activity.activity_date >= as_of.recent_start_date then activity.user_key end)
-            as active_users_recent,
-        count(
-            distinct case
-                when activity.activity_date between as_of.baseline_start_date and as_of.baseline_end_date
-                    then activity.user_key
-            end
-        ) as active_users_baseline,
-        count(distinct case when activity.activity_date >= as_of.recent_start_date then activity.activity_date end)
-            as active_days_recent,
-        count(
-            distinct case
-                when activity.activity_date between as_of.baseline_start_date and as_of.baseline_end_date
-                    then activity.activity_date
-            end
-        ) as active_days_baseline
+        activity.user_key,
+        activity.activity_date,
+        case when activity.activity_date >= as_of.recent_start_date then 1 else 0 end as in_recent,
+        case
+            when activity.activity_date between as_of.baseline_start_date and as_of.baseline_end_date then 1 else 0
+        end as in_baseline
     from activity
     inner join as_of on activity.activity_date >= as_of.baseline_start_date
-    group by activity.account_key
+),
+
+account_users as (
+    {#- one row per account and user active in either window: counting these rows
+        counts distinct users, with no distinct aggregate -#}
+    select
+        account_key,
+        max(in_recent) as in_recent,
+        max(in_baseline) as in_baseline
+    from windowed
+    group by account_key, user_key
+),
+
+account_days as (
+    select
+        account_key,
+        max(in_recent) as in_recent,
+        max(in_baseline) as in_baseline
+    from windowed
+    group by account_key, activity_date
+),
+
+user_counts as (
+    select
+        account_key,
+        {{ count_where('in_recent = 1') }} as active_users_recent,
+        {{ count_where('in_baseline = 1') }} as active_users_baseline
+    from account_users
+    group by account_key
+),
+
+day_counts as (
+    select
+        account_key,
+        {{ count_where('in_recent = 1') }} as active_days_recent,
+        {{ count_where('in_baseline = 1') }} as active_days_baseline
+    from account_days
+    group by account_key
+),
+
+activity_rollup as (
+    select
+        user_counts.account_key,
+        user_counts.active_users_recent,
+        user_counts.active_users_baseline,
+        day_counts.active_days_recent,
+        day_counts.active_days_baseline
+    from user_counts
+    inner join day_counts on user_counts.account_key = day_counts.account_key
 )
 
 select

@@ -31,6 +31,6 @@ select
     user_days.feature_uses,
     user_days.page_views,
     user_days.distinct_features,
-    (user_days.logins > 0 or user_days.feature_uses > 0) as is_active_day
+    {{ is_active_day('user_days.logins', 'user_days.feature_uses') }} as is_active_day
 from user_days
 inner join as_of on user_days.activity_date < as_of.as_of_end_date

@@ -1,15 +1,24 @@
 {#- Per user as of as_of: activity in the recent and baseline windows and feature
     adoption (core, most valuable, activation). The metrics behind the engagement
-    segments. The activity windows group the daily store by its integer user key
-    (`hash_key(user_id)`). -#}
+    segments. The windows count the daily store's days from the earliest window start
+    on; the lifetime figures (active days, first and last active day) come from the
+    per-user totals kept over every day loaded (int_events_aggregated_to_users), and for
+    a user with a day on or after as_of's end (a build as of an earlier day) from their
+    days before it. Users are the stores' integer key (`hash_key(user_id)`). -#}
 with
 
 as_of as (
     select
         as_of_date,
+        as_of_end_date,
         recent_start_date,
         baseline_start_date,
-        baseline_end_date
+        baseline_end_date,
+        least(
+            baseline_start_date,
+            recent_start_date,
+            cast({{ dbt.dateadd('day', -6, 'as_of_date') }} as date)
+        ) as window_start_date
     from {{ ref('int_as_of_date') }}
 ),
 
@@ -31,7 +40,26 @@ activity as (
         user_key,
         activity_date,
         logins,
-        distinct_features,
+        is_active_day
+    from {{ ref('int_user_activity_daily') }}
+),
+
+user_totals as (
+    select
+        user_key,
+        last_event_date,
+        first_active_date,
+        last_active_date,
+        active_days
+    from {{ ref('int_events_aggregated_to_users') }}
+),
+
+{# the daily store imported again for the users cut at as_of: DuckDB materializes a
+    CTE read twice (every row of the store at scale l) -#}
+history as (
+    select
+        user_key,
+        activity_date,
         is_active_day
     from {{ ref('int_user_activity_daily') }}
 ),
@@ -78,13 +106,48 @@ activity_windows as (
                 else 0
             end
         ) as bigint) as active_days_last_7,
-        {{ count_where("activity.is_active_day") }} as active_days_total,
-        {{ count_where("activity.activity_date >= as_of.recent_start_date") }} as event_days_recent,
-        min(case when activity.is_active_day then activity.activity_date end) as first_active_date,
-        max(case when activity.is_active_day then activity.activity_date end) as last_active_date
+        {{ count_where("activity.activity_date >= as_of.recent_start_date") }} as event_days_recent
     from activity
-    cross join as_of
+    inner join as_of on activity.activity_date >= as_of.window_start_date
     group by activity.user_key
+),
+
+settled as (
+    select
+        user_totals.user_key,
+        user_totals.first_active_date,
+        user_totals.last_active_date,
+        user_totals.active_days as active_days_total
+    from user_totals
+    inner join as_of on user_totals.last_event_date < as_of.as_of_end_date
+),
+
+cut_at_as_of as (
+    select
+        history.user_key,
+        min(case when history.is_active_day then history.activity_date end) as first_active_date,
+        max(case when history.is_active_day then history.activity_date end) as last_active_date,
+        {{ count_where("history.is_active_day") }} as active_days_total
+    from user_totals
+    inner join as_of on user_totals.last_event_date >= as_of.as_of_end_date
+    inner join history on user_totals.user_key = history.user_key
+    group by history.user_key
+),
+
+lifetime as (
+    select
+        user_key,
+        first_active_date,
+        last_active_date,
+        active_days_total
+    from settled
+    union all
+    select
+        user_key,
+        first_active_date,
+        last_active_date,
+        active_days_total
+    from cut_at_as_of
 ),
 
 adoption as (
@@ -115,13 +178,13 @@ select
     catalog.core_features_available,
     adoption.first_core_use_date,
     adoption.activation_date,
-    activity_windows.first_active_date,
-    activity_windows.last_active_date,
+    lifetime.first_active_date,
+    lifetime.last_active_date,
     coalesce(activity_windows.active_days_recent, 0) as active_days_recent,
     coalesce(activity_windows.active_days_baseline, 0) as active_days_baseline,
     coalesce(activity_windows.login_days_recent, 0) as login_days_recent,
     coalesce(activity_windows.active_days_last_7, 0) as active_days_last_7,
-    coalesce(activity_windows.active_days_total, 0) as active_days_total,
+    coalesce(lifetime.active_days_total, 0) as active_days_total,
     coalesce(activity_windows.event_days_recent, 0) as event_days_recent,
     coalesce(adoption.features_used_recent, 0) as features_used_recent,
     coalesce(adoption.core_features_used_recent, 0) as core_features_used_recent,
@@ -140,4 +203,5 @@ select
 from users
 cross join catalog
 left join activity_windows on users.user_key = activity_windows.user_key
+left join lifetime on users.user_key = lifetime.user_key
 left join adoption on users.user_id = adoption.user_id
