@@ -34,22 +34,24 @@
     nullif({{ trim_spaces('cast(' ~ expression ~ ' as ' ~ dbt.type_string() ~ ')') }}, '')
 {%- endmacro %}
 
-{#- A text value without its leading and trailing spaces. -#}
+{#- A text value without its leading and trailing ASCII spaces, the same on every
+    engine: PostgreSQL's and Spark's trim() strip only the space, DuckDB's trim() Unicode
+    spaces too (NBSP, U+3000 ...), so the characters are named. A value padded with
+    another space character keeps it (an id so padded matches no key: quarantined as an
+    orphan on every engine). -#}
 {% macro trim_spaces(expression) -%}
     {{ return(adapter.dispatch('trim_spaces', 'saas_segments')(expression)) }}
 {%- endmacro %}
 
 {% macro default__trim_spaces(expression) -%}
-    trim({{ expression }})
+    trim(both ' ' from {{ expression }})
 {%- endmacro %}
 
-{#- DuckDB: trim() copies every value. It strips the ASCII space and Unicode spaces
-    (no other ASCII character), so an ASCII value without a space is its own trim:
+{#- DuckDB: trim() copies every value; a value without a space is its own trim, and
     checking for that costs half the copy over a raw event table. -#}
 {% macro duckdb__trim_spaces(expression) -%}
     case
-        when contains({{ expression }}, ' ') or strlen({{ expression }}) <> length({{ expression }})
-            then trim({{ expression }})
+        when contains({{ expression }}, ' ') then trim({{ expression }}, ' ')
         else {{ expression }}
     end
 {%- endmacro %}

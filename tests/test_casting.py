@@ -38,9 +38,10 @@ def compared(macro: str, values: list[str | None], tmp_path: Path) -> list[dict[
     )
 
 
-def test_duckdb_trim_spaces_is_trim(tmp_path: Path) -> None:
+def test_duckdb_trim_spaces_strips_the_ascii_space_only(tmp_path: Path) -> None:
+    """As PostgreSQL's and Spark's trim(): Unicode spaces and tabs are kept."""
     rows = compared("trim_spaces", TEXT_VALUES, tmp_path)
-    assert [row["fast"] for row in rows] == ["a", "a", "a", "a", "\ta\t", "", "", "a b", "é", None]
+    assert [row["fast"] for row in rows] == ["a", "a", "\u00a0a", "a\u3000", "\ta\t", "", "", "a b", "é", None]
     assert [row["fast"] for row in rows] == [row["portable"] for row in rows]
 
 

@@ -80,7 +80,7 @@ def test_load_audit_reconciles_every_table(contract_warehouse: Path) -> None:
     assert len(rows) == len(BASE_MODELS)
     assert all(row[-1] for row in rows)
     audit = {row[0]: row[1:5] for row in rows}
-    assert audit["events"] == (23, 12, 10, 1)
+    assert audit["events"] == (24, 12, 11, 1)
     assert audit["accounts"] == (13, 4, 9, 0)
     assert audit["subscriptions"] == (15, 5, 10, 0)
     for table, (raw, staged, quarantined, collapsed) in audit.items():
