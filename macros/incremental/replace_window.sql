@@ -212,6 +212,39 @@
     {{ replace_rows_sql(arg_dict, condition) }}
 {% endmacro %}
 
+{#- For a `replace_changed_keys` model aggregating a daily store (its CTE `store`, dated
+    by `activity_date`) with its kept rows: the condition on the store's rows it
+    aggregates (`added`), and the relation and condition of the kept rows merged with
+    them (`kept_from`, `kept`: the kept rows of the added rows' keys, or nothing). Every
+    row on a full build; none when no day changed; the changed days' rows, merged, when
+    every changed day is newer than the newest kept (the span's last column); else every
+    row of the keys to recompute (a row on a changed day, or kept rows spanning one),
+    whose kept rows the strategy deletes. -#}
+{% macro changed_keys_plan(store) -%}
+    {%- set plan = {'added': 'true', 'kept_from': 'added', 'kept': 'false'} -%}
+    {%- if execute and is_incremental() -%}
+        {%- set key = config.require('changed_key') -%}
+        {%- set days = changed_days() -%}
+        {%- set newest_kept = run_query(
+            'select max(' ~ config.require('changed_span')[1] ~ ') from ' ~ this
+        ).columns[0].values()[0] -%}
+        {%- if days == [] -%}
+            {%- do plan.update({'added': 'false'}) -%}
+        {%- elif days and newest_kept is not none and days[0] > newest_kept -%}
+            {%- do plan.update({
+                'added': days_condition('activity_date', days),
+                'kept_from': this,
+                'kept': key ~ ' in (select added.' ~ key ~ ' from added)',
+            }) -%}
+        {%- else -%}
+            {%- do plan.update({'added': key ~ ' in (select ' ~ key ~ ' from ' ~ store ~ ' where '
+                ~ days_condition('activity_date', days) ~ ' union select ' ~ key ~ ' from ' ~ this ~ ' where '
+                ~ days_span_condition(days) ~ ')'}) -%}
+        {%- endif -%}
+    {%- endif -%}
+    {{ return(plan) }}
+{%- endmacro %}
+
 {#- Condition on a `replace_changed_keys` model's kept rows that span a day of `days`
     (from changed_days): first on or before the newest and last on or after the oldest
     (`true` for none, every day; `false` for an empty list). -#}

@@ -19,24 +19,7 @@
     on a changed day, or a feature whose days span one (a user whose rows on that day
     went). Elsewhere a table. -#}
 -- depends_on: {{ ref('base_app__events') }}
-{#- the day rows aggregated (`added`) and whether the kept rows of their users are
-    merged with them: every row on a full build; none when no day changed; the changed
-    days' rows, merged, when every changed day is newer than the newest kept; else every
-    row of the users to recompute, whose kept rows the strategy deletes -#}
-{%- set plan = namespace(added='true', merged=false) -%}
-{%- if execute and is_incremental() -%}
-    {%- set days = changed_days() -%}
-    {%- set newest_kept = run_query('select max(last_used_date) from ' ~ this).columns[0].values()[0] -%}
-    {%- if days == [] -%}
-        {%- set plan.added = 'false' -%}
-    {%- elif days and newest_kept is not none and days[0] > newest_kept -%}
-        {%- set plan.added = days_condition('activity_date', days) -%}
-        {%- set plan.merged = true -%}
-    {%- else -%}
-        {%- set plan.added = 'user_key in (select user_key from feature_days where ' ~ days_condition('activity_date', days)
-            ~ ' union select user_key from ' ~ this ~ ' where ' ~ days_span_condition(days) ~ ')' -%}
-    {%- endif -%}
-{%- endif %}
+{%- set plan = changed_keys_plan('feature_days') %}
 with
 
 feature_days as (
@@ -56,7 +39,7 @@ added as (
         activity_date as last_used_date,
         uses
     from feature_days
-    where {{ plan.added }}
+    where {{ plan['added'] }}
 ),
 
 kept as (
@@ -66,8 +49,8 @@ kept as (
         first_used_date,
         last_used_date,
         uses
-    from {{ this if plan.merged else 'added' }}
-    where {{ 'user_key in (select added.user_key from added)' if plan.merged else 'false' }}
+    from {{ plan['kept_from'] }}
+    where {{ plan['kept'] }}
 ),
 
 totals as (
