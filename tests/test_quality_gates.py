@@ -101,7 +101,8 @@ def test_too_small_segment_fails_measurable(blocked_refresh: tuple[subprocess.Co
 
 def test_definition_hash_covers_upstream_models_and_vars_but_not_the_run(tmp_path: Path) -> None:
     """Editing an upstream model or a var it reads gives the segments downstream a new
-    hash, and only them; another as_of or a quality-only meta key changes nothing."""
+    hash, and only them; another as_of, a run that restages the staged layer or a
+    quality-only meta key changes nothing."""
     project = copy_project(tmp_path)
     warehouse = tmp_path / "w.duckdb"
 
@@ -120,6 +121,7 @@ def test_definition_hash_covers_upstream_models_and_vars_but_not_the_run(tmp_pat
 
     before = hashes()
     assert changed(hashes({"as_of": "2025-05-02"})) == set()
+    assert changed(hashes({"restage_history": True})) == set()
     nps_readers = {"nps_promoters", "nps_passives", "nps_detractors", "power_users", "at_risk_of_churn"}
     assert changed(hashes({"nps_window_days": 90})) == nps_readers
     yml = project / "models" / "marts" / "segments" / "seg_nps_promoters.yml"

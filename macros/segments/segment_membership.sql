@@ -75,7 +75,10 @@
     unchanged definition keeps its hash across as_of dates and raw dirs, and a change
     anywhere upstream gives a new hash. -#}
 {% macro definition_hash_run_vars() %}
-    {{ return(['as_of', 'raw_dir', 'raw_schema', 'data_test_scope', 'quality_profile', 'incremental_lookback_days']) }}
+    {{ return([
+        'as_of', 'raw_dir', 'raw_schema', 'data_test_scope', 'quality_profile', 'incremental_lookback_days',
+        'restage_history',
+    ]) }}
 {% endmacro %}
 
 {% macro segment_definition_hash(node) %}
