@@ -54,16 +54,6 @@ user_totals as (
     from {{ ref('int_events_aggregated_to_users') }}
 ),
 
-{# the daily store imported again for the users cut at as_of: DuckDB materializes a
-    CTE read twice (every row of the store at scale l) -#}
-history as (
-    select
-        user_key,
-        activity_date,
-        is_active_day
-    from {{ ref('int_user_activity_daily') }}
-),
-
 feature_usage as (
     select
         user_id,
@@ -124,14 +114,14 @@ settled as (
 
 cut_at_as_of as (
     select
-        history.user_key,
-        min(case when history.is_active_day then history.activity_date end) as first_active_date,
-        max(case when history.is_active_day then history.activity_date end) as last_active_date,
-        {{ count_where("history.is_active_day") }} as active_days_total
+        activity.user_key,
+        min(case when activity.is_active_day then activity.activity_date end) as first_active_date,
+        max(case when activity.is_active_day then activity.activity_date end) as last_active_date,
+        {{ count_where("activity.is_active_day") }} as active_days_total
     from user_totals
     inner join as_of on user_totals.last_event_date >= as_of.as_of_end_date
-    inner join history on user_totals.user_key = history.user_key
-    group by history.user_key
+    inner join activity on user_totals.user_key = activity.user_key
+    group by activity.user_key
 ),
 
 lifetime as (
