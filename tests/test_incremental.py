@@ -460,10 +460,10 @@ def test_a_full_refresh_keeps_the_event_rollups_and_rewrites_the_days_a_restated
 ) -> None:
     """An old day's events thinned in the first file: `--full-refresh` (staged layer kept)
     restages the file, logs that day alone as changed, and the user-day rollups rewrite
-    it alone and equal rollups rebuilt from every raw file, as do the per-user feature
-    totals, which recompute the users with a row on that day or spanning it (a user whose
-    rows there all went); a second full refresh reads no day; a rollup whose SQL changed
-    since it was built is rebuilt from every day."""
+    it alone and equal rollups rebuilt from every raw file, as do both per-user totals
+    (features, activity), which recompute the users with a row on that day or spanning it
+    (a user whose rows there all went); a second full refresh reads no day; a rollup whose
+    SQL changed since it was built is rebuilt from every day."""
     raw, warehouse = tmp_path / "raw", tmp_path / "warehouse.duckdb"
     shutil.copytree(incremental_run["raw"], raw)
     shutil.copyfile(incremental_run["warehouse"], warehouse)

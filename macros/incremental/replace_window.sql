@@ -225,9 +225,10 @@
     {%- if execute and is_incremental() -%}
         {%- set key = config.require('changed_key') -%}
         {%- set days = changed_days() -%}
+        {#- the newest day kept, asked only when some days changed -#}
         {%- set newest_kept = run_query(
             'select max(' ~ config.require('changed_span')[1] ~ ') from ' ~ this
-        ).columns[0].values()[0] -%}
+        ).columns[0].values()[0] if days else none -%}
         {%- if days == [] -%}
             {%- do plan.update({'added': 'false'}) -%}
         {%- elif days and newest_kept is not none and days[0] > newest_kept -%}
