@@ -4,8 +4,9 @@
 ``write_vendors`` writes the same billing as Stripe tables, the same accounts as
 HubSpot companies (Fivetran's layouts), the same NPS answers as Delighted survey
 responses and the same support tickets as Zendesk tickets (Airbyte's), the same
-product events and web touches as Segment track and page calls, and the same users
-as Segment identify calls enriched by HubSpot contacts, as
+product events and web touches as Segment track and page calls (and the events again
+as Amplitude events, Fivetran's layout), and the same users as Segment identify calls
+enriched by HubSpot contacts, as
 ``<dir>/<vendor>/<table>.csv``. Building on the raw dir
 with those tables switched to the adapters must give the same marts as building on
 the raw dir alone. With ``unmappable=True`` one vendor row of every kind an adapter
@@ -71,7 +72,7 @@ UNMAPPABLE = [
     ("users", "", "null_key"),  # an identify call without userId
     ("users", "", "null_key"),  # a HubSpot contact without email
     ("users", "U7", "missing_required"),  # a user whose account neither Segment nor HubSpot knows
-    ("events", "E_unmapped", "unknown_enum"),  # a track event not in segment_event_map
+    ("events", "E_unmapped", "unknown_enum"),  # a track event not in event_name_map
     ("events", "E_anonymous", "missing_required"),  # a track call without userId
     ("subscriptions", "sub_weekly", "unknown_enum"),  # a weekly price
     ("subscriptions", "sub_no_account", "missing_required"),  # customer without metadata.account_id
@@ -130,7 +131,7 @@ def _invoices() -> list[tuple[str, str, str, str, int, str]]:
     return invoices
 
 
-# Segment track event names of the product's events (seeds/segment_event_map.csv)
+# event names of the product's events, as Segment track calls and Amplitude event types (seeds/event_name_map.csv)
 TRACK_EVENTS = {("login", None): "Signed In", ("feature_used", "dashboards"): "Dashboard Viewed",
                 ("feature_used", "reports"): "Report Created", ("feature_used", "alerts"): "Alert Created"}
 # touch: anonymous id, user, day, contract touch type, URL path
@@ -215,12 +216,13 @@ def write_contract(raw_dir: Path) -> Path:
 
 
 def write_vendors(vendor_dir: Path, unmappable: bool = False) -> Path:
-    """The business's Stripe, HubSpot and Delighted tables under ``vendor_dir``."""
+    """The business's vendor tables (Stripe, HubSpot, Delighted, Zendesk, Segment, Amplitude) under ``vendor_dir``."""
     write_stripe(vendor_dir, unmappable)
     write_hubspot(vendor_dir, unmappable)
     write_delighted(vendor_dir, unmappable)
     write_zendesk(vendor_dir, unmappable)
     write_segment(vendor_dir, unmappable)
+    write_amplitude(vendor_dir, unmappable)
     return vendor_dir
 
 
@@ -364,3 +366,18 @@ def write_stripe(vendor_dir: Path, unmappable: bool = False) -> None:
            "trial_end", "metadata", "_fivetran_active"], history)
     _write(folder / "subscription_item.csv", ["id", "subscription_id", "plan_id", "quantity"], items)
     _write(folder / "invoice.csv", ["id", "customer_id", "subscription_id", "created", "total", "currency", "status"], invoices)
+
+
+# an Amplitude session: its start in milliseconds since the Unix epoch (2025-06-01 10:40:00 UTC)
+AMPLITUDE_SESSION = 1748774400000
+
+
+def write_amplitude(vendor_dir: Path, unmappable: bool = False) -> None:
+    """The product events as Amplitude events (Fivetran's ``event`` table): outside any session (-1), as the contract
+    files have none."""
+    events = [[event_id, user, f"device_{user}", TRACK_EVENTS[(kind, feature)], day + " 10:00:00", -1]
+              for event_id, user, day, kind, feature in _events()]
+    if unmappable:  # quarantined as the Segment calls of the same ids (UNMAPPABLE); E_unmapped is in a session
+        events += [["E_unmapped", "U1", "device_U1", "Button Clicked", "2025-06-01 11:00:00", AMPLITUDE_SESSION],
+                   ["E_anonymous", None, "device_anonymous", "Signed In", "2025-06-01 11:00:00", -1]]
+    _write(vendor_dir / "amplitude" / "event.csv", ["uuid", "user_id", "device_id", "event_type", "event_time", "session_id"], events)

@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from adapter_business import NEEDS, UNMAPPABLE, write_contract, write_vendors
+from adapter_business import AMPLITUDE_SESSION, NEEDS, UNMAPPABLE, write_contract, write_vendors
 from conftest import differing_rows, query
 from saas_segments.project import dbt
 
@@ -54,6 +54,14 @@ def from_vendors(build_warehouse: Callable[..., Path], business: tuple[Path, Pat
     raw_dir, vendor_dir = business
     dbt_vars = {"raw_table_sources": ADAPTED, "vendor_dir": str(vendor_dir)}
     return build_warehouse(raw_dir, "adapters_vendors", dbt_vars=dbt_vars, select=SELECT)
+
+
+@pytest.fixture(scope="module")
+def from_amplitude(build_warehouse: Callable[..., Path], business: tuple[Path, Path]) -> Path:
+    """app.events from Amplitude, every other table from the raw dir: its staging, load audit and quarantine."""
+    raw_dir, vendor_dir = business
+    dbt_vars = {"raw_table_sources": {"app.events": "amplitude"}, "vendor_dir": str(vendor_dir)}
+    return build_warehouse(raw_dir, "adapters_amplitude", dbt_vars=dbt_vars, select="+stg_app__events +stg_load_audit +stg_quarantine")
 
 
 def vendor_rows(vendor_dir: Path, table: str) -> list[dict[str, str]]:
@@ -177,3 +185,19 @@ def test_identity_seed_wins_over_vendor_ids(from_vendors: Path, tmp_path: Path) 
         assert connection.sql("select user_id, account_id from adapters.adp_segment_hubspot__users where email = 'u7@nowhere.example'").fetchall() == [
             ("U7", "A3")
         ]
+
+
+def test_amplitude_events_stage_as_the_contract_files(from_files: Path, from_amplitude: Path, business: tuple[Path, Path]) -> None:
+    """The same events from Amplitude's event table are the same staged events; what Amplitude cannot map (an unknown
+    event type, a device-only event) is quarantined as Segment's calls of the same ids are, and counted."""
+    assert differing_rows(from_files, from_amplitude, "staging", "stg_app__events") == (0, 0)
+    events = vendor_rows(business[1] / "amplitude", "event.csv")
+    staged = query(from_amplitude, "select count(*), count(session_id) from staging.stg_app__events")[0]
+    assert staged == (len(events) - 2, 0) == (len(vendor_rows(business[0], "events.csv")), 0)
+    quarantined = query(from_amplitude, "select source_table, record_key, rule from staging.stg_quarantine where source_table = 'events'")
+    assert sorted(quarantined) == sorted(row for row in UNMAPPABLE if row[0] == "events")
+    audit = query(from_amplitude, "select raw_rows, staged_rows, quarantined_rows, is_reconciled from staging.stg_load_audit where source_table = 'events'")
+    assert audit == [(len(events), len(events) - 2, 2, True)]
+    # Amplitude's session_id (epoch milliseconds) is the session; -1 (outside any session) is none
+    sessions = query(from_amplitude, "select event_id, session_id from adapters.adp_amplitude__events where event_id in ('E1', 'E_unmapped') order by 1")
+    assert sessions == [("E1", None), ("E_unmapped", str(AMPLITUDE_SESSION))]

@@ -16,7 +16,7 @@
         'survey.nps_responses': ['delighted'],
         'helpdesk.support_tickets': ['zendesk'],
         'app.users': ['segment', 'segment+hubspot'],
-        'app.events': ['segment'],
+        'app.events': ['segment', 'amplitude'],
         'web.web_touches': ['segment'],
     }) }}
 {% endmacro %}
