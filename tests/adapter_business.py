@@ -113,6 +113,12 @@ def _price(price_id: str) -> tuple:
     return next(price for price in PRICES if price[0] == price_id)
 
 
+# invoices refunded in full (Stripe: a paid invoice whose charge is refunded) and refunded in part (stays paid: the
+# contract has no partial refund)
+REFUNDED_INVOICES = ("in_sub_a4_starter_1",)
+PARTLY_REFUNDED_INVOICES = ("in_sub_a1_business_1",)
+
+
 def _invoices() -> list[tuple[str, str, str, str, int, str]]:
     """(invoice id, account, subscription, issued day, total in minor units, currency)."""
     invoices = []
@@ -193,7 +199,7 @@ def write_contract(raw_dir: Path) -> Path:
         for subscription_id, s in SUBSCRIPTIONS.items() if s[5]
     ])
     _write(raw_dir / "invoices.csv", ["invoice_id", "account_id", "subscription_id", "issued_at", "amount", "currency", "status"], [
-        [invoice, account, subscription, _ts(day), total / 100, currency.upper(), "paid"]
+        [invoice, account, subscription, _ts(day), total / 100, currency.upper(), "refunded" if invoice in REFUNDED_INVOICES else "paid"]
         for invoice, account, subscription, day, total, currency in _invoices()
     ])
     _write(raw_dir / "fx_rates.csv", ["currency", "rate_date", "usd_per_unit"], [list(row) for row in FX])
@@ -344,6 +350,11 @@ def write_stripe(vendor_dir: Path, unmappable: bool = False) -> None:
         items.append([f"si_{subscription_id}", subscription_id, price, seats])
     invoices = [[invoice, f"cus_{account.lower()}", subscription, day + " 00:00:00", total, currency, "paid"]
                 for invoice, account, subscription, day, total, currency in _invoices()]
+    # one charge per paid invoice; a failed first attempt on A2's; refunds are recorded on charges
+    charges = [[f"ch_{invoice}", invoice, total, total if invoice in REFUNDED_INVOICES else 2000 if invoice in PARTLY_REFUNDED_INVOICES else 0,
+                str(invoice in REFUNDED_INVOICES).lower(), "succeeded"]
+               for invoice, _, _, _, total, _ in _invoices()]
+    charges.append(["ch_in_sub_a2_pro_0_declined", "in_sub_a2_pro_0", 99000, 0, "false", "failed"])
     if unmappable:
         customers.append(["cus_anonymous", "{}"])
         products.append(["prod_gold", "Gold"])
@@ -366,6 +377,7 @@ def write_stripe(vendor_dir: Path, unmappable: bool = False) -> None:
            "trial_end", "metadata", "_fivetran_active"], history)
     _write(folder / "subscription_item.csv", ["id", "subscription_id", "plan_id", "quantity"], items)
     _write(folder / "invoice.csv", ["id", "customer_id", "subscription_id", "created", "total", "currency", "status"], invoices)
+    _write(folder / "charge.csv", ["id", "invoice_id", "amount", "amount_refunded", "refunded", "status"], charges)
 
 
 # an Amplitude session: its start in milliseconds since the Unix epoch (2025-06-01 10:40:00 UTC)

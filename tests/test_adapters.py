@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from adapter_business import AMPLITUDE_SESSION, NEEDS, UNMAPPABLE, write_contract, write_vendors
+from adapter_business import AMPLITUDE_SESSION, NEEDS, PARTLY_REFUNDED_INVOICES, REFUNDED_INVOICES, UNMAPPABLE, write_contract, write_vendors
 from conftest import differing_rows, query
 from saas_segments.project import dbt
 
@@ -94,6 +94,10 @@ def test_vendor_business_gives_the_same_staging_and_marts(from_files: Path, from
         ("A4", "2025-06-01", "churn", Decimal("-29")),
     ]
     assert query(from_vendors, "select entity_id from marts.fct_segment_membership where segment_key = 'trial_non_converter'") == [("A3",)]
+    # a charge refunded in full makes its paid invoice refunded; a partial refund leaves it paid
+    statuses = query(from_vendors, "select invoice_id, status from staging.stg_billing__invoices where invoice_id like 'in_sub_a%' order by 1")
+    assert [row for row in statuses if row[1] != "paid"] == [(invoice, "refunded") for invoice in REFUNDED_INVOICES]
+    assert (PARTLY_REFUNDED_INVOICES[0], "paid") in statuses and len(statuses) == 9
 
 
 def test_unmappable_vendor_rows_are_quarantined_and_counted(from_files: Path, from_vendors: Path, business: tuple[Path, Path]) -> None:

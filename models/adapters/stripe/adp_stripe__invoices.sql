@@ -1,8 +1,9 @@
 {#- billing.invoices from Stripe: one row per invoice; amount = total in the
     currency's unit, currency upper-cased, issued at `created`. Statuses paid, open
     and void are the contract's; draft and uncollectible pass through and staging
-    quarantines them (unknown_enum). Stripe records refunds on charges, not
-    invoices: no invoice is `refunded`. -#}
+    quarantines them (unknown_enum). Stripe records refunds on charges: a paid
+    invoice with a charge refunded in full (`refunded`) is `refunded`; a partial
+    refund leaves it paid at its total (the contract has no partial refund). -#}
 with
 
 invoices as (
@@ -15,6 +16,12 @@ invoices as (
         upper(cast(currency as {{ dbt.type_string() }})) as currency,
         lower(cast(status as {{ dbt.type_string() }})) as status
     from {{ source('stripe', 'invoice') }}
+),
+
+refunded_invoices as (
+    select distinct cast(invoice_id as {{ dbt.type_string() }}) as invoice_id
+    from {{ source('stripe', 'charge') }}
+    where {{ vendor_bool('refunded') }}
 ),
 
 customers as (
@@ -39,12 +46,17 @@ final as (
         invoices.issued_at,
         {{ vendor_minor_amount('invoices.total', 'currencies.minor_units') }} as amount,
         invoices.currency,
-        invoices.status
+        case
+            when invoices.status = 'paid' and refunded_invoices.invoice_id is not null then 'refunded'
+            else invoices.status
+        end as status
     from invoices
     left join customers
         on invoices.customer_id = customers.customer_id
     left join currencies
         on invoices.currency = currencies.currency_code
+    left join refunded_invoices
+        on invoices.invoice_id = refunded_invoices.invoice_id
 )
 
 select
