@@ -6,7 +6,10 @@
     identified touch (earliest occurred_at, then lowest touch_id), deterministically.
     Touches that carry a user_id always keep it. Touches with no known user stay with
     user_id null (attribution `none`); account_id comes from the user as of as_of.
-    A content touch is any touch type in content_touch_types (not `other`). -#}
+    A content touch is any touch type in content_touch_types (not `other`). A view:
+    its one reader, int_account_journeys, computes it (at scale l writing its 2.2 M
+    rows cost more than computing them again). -#}
+{{ config(materialized='view') }}
 {%- set content_touch_types = [
     'blog_view', 'ebook_download', 'webinar_attended', 'pricing_page', 'features_page', 'faq_page'
 ] %}
