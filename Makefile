@@ -20,7 +20,7 @@ ACCURACY_SCALE ?= s
 ACCURACY_RAW = data/raw/$(ACCURACY_SCALE)-$(SEED)
 TEST_WAREHOUSE := .cache/test/saas_segments.duckdb
 TEST_LOGS := .cache/test/
-TEST_WORKERS ?= 3
+TEST_WORKERS ?= 2
 # one file per worker at a time, in tests/conftest.py's order (longest first; xdist would
 # otherwise reorder the files by their number of tests)
 PYTEST = $(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=15
