@@ -32,7 +32,7 @@ from pathlib import Path
 from saas_segments.audit import Audit, audit
 from saas_segments.project import DbtError, dbt_steps, file_lock
 from saas_segments.raw_state import BuildPlan, plan, plan_from_json, record
-from saas_segments.refresh_scope import forget_inputs, record_inputs, unchanged_tables
+from saas_segments.refresh_scope import forget_inputs, raw_inputs, record_inputs, unchanged_tables
 
 CANDIDATE_DIR = ".candidate"
 LEASE_FILE = "lease.json"
@@ -267,8 +267,9 @@ def refresh(
         progress(build.reason)
         variables = refresh_vars(raw_dir, as_of, dbt_vars, incremental=build.incremental, restage=build.restage)
         options = {"raw_dir": raw_dir, "warehouse": candidate, "dbt_vars": variables, "target_path": candidate.parent / "target"}
-        unchanged = unchanged_tables(warehouse, raw_dir, variables) if build.incremental else ()
-        record_inputs(candidate, raw_dir, variables)
+        inputs = raw_inputs(raw_dir)
+        unchanged = unchanged_tables(warehouse, inputs, variables) if build.incremental else ()
+        record_inputs(candidate, inputs, variables)
         try:
             run_build(build, unchanged, **options)
         except DbtError as error:
@@ -312,7 +313,8 @@ def build_dev(
     build = plan(warehouse, raw_dir, full_refresh, restage)
     progress(build.reason)
     variables = refresh_vars(raw_dir, as_of, dbt_vars, incremental=build.incremental, restage=build.restage)
-    unchanged = unchanged_tables(warehouse, raw_dir, variables) if build.incremental else ()
+    inputs = raw_inputs(raw_dir)
+    unchanged = unchanged_tables(warehouse, inputs, variables) if build.incremental else ()
     if build.mode == "empty":
         warehouse.unlink()
         warehouse.with_name(warehouse.name + ".wal").unlink(missing_ok=True)
@@ -320,6 +322,6 @@ def build_dev(
     target = dev_target(warehouse)
     run_build(build, unchanged, command, raw_dir=raw_dir, warehouse=warehouse, dbt_vars=variables, target_path=target)
     record(warehouse, build)
-    record_inputs(warehouse, raw_dir, variables)
+    record_inputs(warehouse, inputs, variables)
     progress(f"development build (no quality gates, not published): {warehouse}")
     return target

@@ -15,6 +15,7 @@ files use this module.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,6 +99,32 @@ def _sql_string(value: object) -> str:
 
 def _sql_list(paths: list[Path]) -> str:
     return "[" + ", ".join(_sql_string(path) for path in paths) + "]"
+
+
+#: Raw files up to this size are versioned by a hash of their bytes (DuckDB reads a file
+#: whole to hash it), larger ones by their modification time.
+HASH_MAX_BYTES = 1 << 30
+
+
+def file_versions(paths: Iterable[Path]) -> dict[Path, str]:
+    """A version of each file that changes with its bytes: ``hash <n>`` (DuckDB's 64-bit
+    hash of the bytes, as the staged layer's ledger records it: a file rewritten at the
+    same size and time is seen as changed, one only touched is not), or ``modified <ns>``
+    (its modification time) above :data:`HASH_MAX_BYTES`."""
+    versions: dict[Path, str] = {}
+    hashed = []
+    for path in paths:
+        stat = path.stat()
+        if stat.st_size <= HASH_MAX_BYTES:
+            hashed.append(path)
+        else:
+            versions[path] = f"modified {stat.st_mtime_ns}"
+    if hashed:
+        with duckdb.connect() as duck:
+            rows = duck.execute(f"select filename, cast(hash(content) as varchar) from read_blob({_sql_list(hashed)})").fetchall()
+        found = dict(rows)
+        versions.update({path: "hash " + found[str(path)] for path in hashed})
+    return versions
 
 
 def csv_header(duck: duckdb.DuckDBPyConnection, path: Path, compression: str) -> list[str]:

@@ -4,7 +4,8 @@ The event models are incremental (``macros/incremental/replace_window.sql``): a 
 on a warehouse only recomputes the newest days. That is right only when the raw dir
 is the one the warehouse was built from and the event files seen then are unchanged
 (new files, i.e. appended days, are expected). Each build records the raw dir and
-every event file's path, size and modification time in ``meta.raw_event_files``
+every event file's path, size and version (a hash of its bytes:
+:func:`saas_segments.raw_files.file_versions`) in ``meta.raw_event_files``
 of the warehouse; the next build compares them with the raw dir it is given:
 
 - no warehouse yet: a first build;
@@ -31,6 +32,7 @@ from typing import Literal
 
 import duckdb
 
+from saas_segments.raw_files import file_versions
 from saas_segments.refresh_scope import files_hash
 
 # the raw table the incremental models read (one file, or a folder of files)
@@ -57,7 +59,7 @@ class RawFile:
 
     path: str
     size_bytes: int
-    modified_ns: int
+    version: str
 
 
 @dataclass(frozen=True)
@@ -104,11 +106,8 @@ def event_files(raw_dir: Path) -> tuple[RawFile, ...]:
             found += [path for path in entry.rglob("*") if path.is_file() and not path.name.startswith((".", "_"))]
         elif entry.is_file() and entry.name.split(".")[0] == EVENTS_TABLE:
             found.append(entry)
-    files = []
-    for path in sorted(found):
-        stat = path.stat()
-        files.append(RawFile(str(path.relative_to(raw_dir)), stat.st_size, stat.st_mtime_ns))
-    return tuple(files)
+    versions = file_versions(found)
+    return tuple(RawFile(str(path.relative_to(raw_dir)), path.stat().st_size, versions[path]) for path in sorted(found))
 
 
 def staging_code_hash() -> str:
@@ -129,8 +128,10 @@ def recorded(warehouse: Path) -> tuple[str | None, tuple[RawFile, ...], str | No
         if not columns:
             return None, (), None
         code = "staging_code" if "staging_code" in columns else "null"
+        # a record without versions (files as of modification time) matches no file now
+        version = "version" if "version" in columns else "cast(null as varchar)"
         rows = connection.execute(
-            f"select raw_dir, path, size_bytes, modified_ns, {code} from {STATE_TABLE} order by path"
+            f"select raw_dir, path, size_bytes, {version}, {code} from {STATE_TABLE} order by path"
         ).fetchall()
     raw_dirs, codes = {row[0] for row in rows}, {row[4] for row in rows}
     return (
@@ -183,9 +184,9 @@ def record(warehouse: Path, build: BuildPlan) -> None:
         connection.execute("create schema if not exists meta")
         connection.execute(
             f"create or replace table {STATE_TABLE} (raw_dir varchar not null, path varchar not null,"
-            " size_bytes bigint not null, modified_ns bigint not null, staging_code varchar not null)"
+            " size_bytes bigint not null, version varchar not null, staging_code varchar not null)"
         )
         connection.executemany(
             f"insert into {STATE_TABLE} values (?, ?, ?, ?, ?)",
-            [(build.raw_dir, file.path, file.size_bytes, file.modified_ns, code) for file in build.files],
+            [(build.raw_dir, file.path, file.size_bytes, file.version, code) for file in build.files],
         )

@@ -1,7 +1,8 @@
 """Which raw tables a refresh must stage again, and which dbt nodes it runs.
 
 Every build records in the warehouse (``meta.build_inputs``) the path, size and
-modification time of every raw file it read, by table, and a hash of the project's
+version (a hash of its bytes: :func:`saas_segments.raw_files.file_versions`) of every
+raw file it read, by table, and a hash of the project's
 code and the dbt vars it ran with. An incremental refresh (:mod:`saas_segments.raw_state`
 decides that) with the same code and vars then leaves the staging of each raw table
 whose files are unchanged as the warehouse has it: its ``base_*`` and ``stg_*`` models
@@ -25,6 +26,7 @@ from typing import Any
 import duckdb
 
 from saas_segments.project import PROJECT_DIR
+from saas_segments.raw_files import file_versions
 
 INPUTS_TABLE = "meta.build_inputs"
 # the project files a build's result depends on (besides the raw data and the vars)
@@ -64,32 +66,36 @@ def files_hash(paths: Iterable[str], project_dir: Path = PROJECT_DIR, salt: str 
     return digest.hexdigest()
 
 
-def raw_inputs(raw_dir: Path) -> set[tuple[str, str, int, int]]:
-    """(table, path relative to the raw dir, size, mtime in ns) of every file in ``raw_dir``
+#: (table, path relative to the raw dir, size, version) of raw files
+RawInputs = set[tuple[str, str, int, str]]
+
+
+def raw_inputs(raw_dir: Path) -> RawInputs:
+    """(table, path relative to the raw dir, size, version) of every file in ``raw_dir``
     (a table is ``<table>.<suffix>`` or a folder ``<table>/``; ``_truth`` and dot files are not tables)."""
-    found = set()
+    tables = {}
     for entry in Path(raw_dir).iterdir():
         if entry.name.startswith((".", "_")):
             continue
-        table = entry.name.split(".")[0]
         paths = [path for path in entry.rglob("*") if path.is_file()] if entry.is_dir() else [entry]
-        for path in paths:
-            stat = path.stat()
-            found.add((table, str(path.relative_to(raw_dir)), stat.st_size, stat.st_mtime_ns))
-    return found
+        tables.update(dict.fromkeys(paths, entry.name.split(".")[0]))
+    return {
+        (tables[path], str(path.relative_to(raw_dir)), path.stat().st_size, version)
+        for path, version in file_versions(tables).items()
+    }
 
 
 def record_inputs(
-    warehouse: Path, raw_dir: Path, dbt_vars: Mapping[str, object] | None, project_dir: Path = PROJECT_DIR
+    warehouse: Path, inputs: RawInputs, dbt_vars: Mapping[str, object] | None, project_dir: Path = PROJECT_DIR
 ) -> None:
-    """Write the raw files of ``raw_dir`` and the hash of the code and vars into ``warehouse``
-    (replacing the last record)."""
-    rows = sorted(raw_inputs(raw_dir)) + [(CODE_TABLE, code_hash(dbt_vars, project_dir), 0, 0)]
+    """Write the raw files a build read (``inputs``: :func:`raw_inputs` before it) and the hash
+    of the code and vars into ``warehouse`` (replacing the last record)."""
+    rows = sorted(inputs) + [(CODE_TABLE, code_hash(dbt_vars, project_dir), 0, "")]
     with duckdb.connect(str(warehouse)) as connection:
         connection.execute("create schema if not exists meta")
         connection.execute(
             f"create or replace table {INPUTS_TABLE} (table_name varchar not null, path varchar not null,"
-            " size_bytes bigint not null, modified_ns bigint not null)"
+            " size_bytes bigint not null, version varchar not null)"
         )
         connection.executemany(f"insert into {INPUTS_TABLE} values (?, ?, ?, ?)", rows)
 
@@ -101,11 +107,11 @@ def forget_inputs(warehouse: Path) -> None:
 
 
 def unchanged_tables(
-    warehouse: Path, raw_dir: Path, dbt_vars: Mapping[str, object] | None, project_dir: Path = PROJECT_DIR
+    warehouse: Path, inputs: RawInputs, dbt_vars: Mapping[str, object] | None, project_dir: Path = PROJECT_DIR
 ) -> tuple[str, ...]:
-    """The raw tables whose staging ``warehouse`` holds as a build of ``raw_dir`` with
-    ``dbt_vars`` now would (see the module docstring); none when the warehouse records no
-    inputs, or other code or vars."""
+    """The raw tables whose staging ``warehouse`` holds as a build of the raw files ``inputs``
+    (:func:`raw_inputs`) with ``dbt_vars`` now would (see the module docstring); none when
+    the warehouse records no inputs, or other code or vars."""
     if not warehouse.exists():
         return ()
     with duckdb.connect(str(warehouse), read_only=True) as connection:
@@ -124,15 +130,14 @@ def unchanged_tables(
             }
         except duckdb.Error:  # no staging to keep
             return ()
-    if (CODE_TABLE, code_hash(dbt_vars, project_dir), 0, 0) not in recorded:
+    if (CODE_TABLE, code_hash(dbt_vars, project_dir), 0, "") not in recorded:
         return ()
-    now = raw_inputs(raw_dir)
-    tables = {row[0] for row in now} | {row[0] for row in recorded if row[0] != CODE_TABLE}
+    tables = {row[0] for row in inputs} | {row[0] for row in recorded if row[0] != CODE_TABLE}
     return tuple(
         sorted(
             table
             for table in tables
-            if table not in future and {row for row in now if row[0] == table} == {row for row in recorded if row[0] == table}
+            if table not in future and {row for row in inputs if row[0] == table} == {row for row in recorded if row[0] == table}
         )
     )
 

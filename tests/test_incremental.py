@@ -14,10 +14,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import differing_rows, query, relations
+from conftest import CONTRACT_FIXTURE, differing_rows, query, relations
 from saas_segments.project import dbt
 from saas_segments.publish import build_dev
+from saas_segments.raw_files import file_versions
 from saas_segments.raw_state import plan, record, recorded, staging_code_hash
+from saas_segments.refresh_scope import raw_inputs
 
 pytestmark = pytest.mark.slow
 
@@ -417,6 +419,53 @@ def test_a_restated_file_is_restaged_alone_and_a_full_refresh_keeps_the_staged_l
     }
 
 
+def rewrite_in_place(path: Path, old: str, new: str) -> None:
+    """Replace ``old`` by ``new`` (same length) once in the text file ``path``, keeping its
+    size and modification time (to the nanosecond)."""
+    assert len(old) == len(new)
+    stat = path.stat()
+    text = path.read_text()
+    assert text.count(old) == 1, old
+    path.write_text(text.replace(old, new))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (stat.st_size, stat.st_mtime_ns)
+
+
+def test_the_ledger_versions_a_raw_file_by_its_bytes(tmp_path: Path) -> None:
+    """A raw file rewritten at the same size and modification time (a ticket's handle time
+    45 → 46) is staged again and its staged row holds the new value; a file only touched
+    (a new time, the same bytes) is not staged again (only the rows a lookup quarantined
+    are read again, as when nothing changed); the ledger records each file's hash."""
+    raw, warehouse, target = tmp_path / "raw", tmp_path / "warehouse.duckdb", tmp_path / "target"
+    shutil.copytree(CONTRACT_FIXTURE, raw)
+    tickets = raw / "support_tickets.csv"
+    selection = ["run", "--select", "+base_helpdesk__tickets"]
+    handle = "select handle_minutes from staging.base_helpdesk__tickets where ticket_id = 'K1'"
+    dbt(selection, raw_dir=raw, warehouse=warehouse, target_path=target)
+    assert query(warehouse, handle) == [(45,)]
+    ledger = "select file_path, size_bytes, file_version from staging.base_helpdesk__tickets__files"
+    (version,) = file_versions([tickets]).values()
+    assert query(warehouse, ledger) == [("support_tickets.csv", tickets.stat().st_size, version)]
+    assert version.startswith("hash ")
+
+    rewrite_in_place(tickets, "high,45\n", "high,46\n")
+    dbt(selection, raw_dir=raw, warehouse=warehouse, target_path=target)
+    assert staged_raw_files(target, "base_helpdesk__tickets") == f"_raw_file in ('{tickets}')"
+    assert query(warehouse, handle) == [(46,)]
+    (rewritten,) = file_versions([tickets]).values()
+    assert rewritten != version and query(warehouse, ledger) == [("support_tickets.csv", tickets.stat().st_size, rewritten)]
+
+    # unchanged, a run reads again the rows of tickets quarantined by a lookup only, as
+    # it does after the file is touched
+    dbt(selection, raw_dir=raw, warehouse=warehouse, target_path=target)
+    unchanged = staged_raw_files(target, "base_helpdesk__tickets")
+    assert unchanged.startswith(f"(_raw_file in ('{tickets}') and ") and "_restaged_key" in unchanged
+    os.utime(tickets)
+    dbt(selection, raw_dir=raw, warehouse=warehouse, target_path=target)
+    assert staged_raw_files(target, "base_helpdesk__tickets") == unchanged
+    assert query(warehouse, handle) == [(46,)]
+
+
 EVENT_ROLLUPS = ["int_events_aggregated_to_user_days", "int_feature_events_aggregated_to_user_days"]
 
 
@@ -659,7 +708,8 @@ def test_rollup_data_tests_fail_on_a_wrong_feature_count_a_catalog_past_the_bit_
 
 def test_build_plan_follows_the_raw_dir_and_its_event_files(tmp_path: Path) -> None:
     """The recorded raw dir, event files and staging code decide: appended file →
-    incremental; a changed or removed file → full rebuild; another raw dir → empty
+    incremental; a changed (other bytes, even at the same size and time) or removed file
+    → full rebuild, a touched one (the same bytes) → incremental; another raw dir → empty
     warehouse; a restage asked for or other staging code → restage; no record → full."""
     raw, other = tmp_path / "raw", tmp_path / "other"
     for folder in (raw, other):
@@ -679,7 +729,11 @@ def test_build_plan_follows_the_raw_dir_and_its_event_files(tmp_path: Path) -> N
     assert (appended.mode, appended.reason) == ("incremental", f"1 new event file(s) in {raw.resolve()}: incremental build of the event models")
     record(warehouse, appended)
 
-    os.utime(raw / "events" / "part-0.parquet", ns=(0, 0))
+    os.utime(raw / "events" / "part-0.parquet", ns=(0, 0))  # touched: the same bytes
+    assert plan(warehouse, raw).mode == "incremental"
+    inputs = raw_inputs(raw)
+    rewrite_in_place(raw / "events" / "part-0.parquet", "day 1", "day 0")  # the same size and time
+    assert {row[:3] for row in raw_inputs(raw)} == {row[:3] for row in inputs} and raw_inputs(raw) != inputs
     restated = plan(warehouse, raw)
     assert restated.mode == "full" and restated.full_refresh
     assert "1 file(s) changed or removed since the last build, e.g. events/part-0.parquet" in restated.reason

@@ -4,9 +4,13 @@
     incremental strategy is `replace_files` (`stage_raw_table` then stages by file)
     records the file each row came from (`_source_file`, its path in the raw dir) and,
     in a ledger table `<model>__files`
-    (written by the post-hook `record_staged_files`), the path, size and modification
-    time (to the second) of every file it staged. An incremental run (strategy `replace_files`) then stages only:
-      - the rows of new files and of files whose size or time changed (a restated file
+    (written by the post-hook `record_staged_files`), the path, size, modification time
+    and version of every file it staged. A file's version is a 64-bit hash of its bytes
+    (so a file rewritten at the same size within the same second is seen as changed, and
+    one only touched is not); a file above `staged_file_hash_max_bytes` (DuckDB reads a
+    file whole to hash it) is versioned by its modification time, to the second. An
+    incremental run (strategy `replace_files`) then stages only:
+      - the rows of new files and of files whose size or version changed (a restated file
         is staged again, alone); rows of removed or changed files are deleted;
       - every row of a key that a new or changed file shares with another file, or that
         a removed or changed file shared with another (so duplicates are ranked over all
@@ -89,9 +93,7 @@
         "select '" ~ raw_sql_string(prefix) ~ "' || file_path from " ~ var('raw_schema') ~ "._raw_files"
         ~ " where table_name = '" ~ raw_sql_string(relation.identifier) ~ "' order by 1"
     ).columns[0].values() | list -%}
-    {%- do run_query(create_scratch_table(model_name ~ '__current_files',
-        'select ' ~ staged_file_path('filename') ~ ' as file_path, size as size_bytes,'
-        ~ ' epoch_ns(last_modified) as modified_ns from read_blob(' ~ raw_sql_list(listed) ~ ')')) -%}
+    {%- do run_query(create_scratch_table(model_name ~ '__current_files', current_files_sql(listed))) -%}
     {%- set changed_days = staged_layer_table(this, '__changed_days') -%}
     {%- set checked = [] -%}
     {%- for lookup in lookups if lookup.source_column is defined -%}
@@ -115,17 +117,18 @@
         {%- do run_query('create table if not exists ' ~ changed_days ~ ' (changed_day date, changed_at timestamp)') -%}
     {%- endif -%}
     {%- set ledger = staged_layer_table(this, '__files') -%}
-    {%- if not table_exists(ledger) -%}
-        {#- a table without a ledger: which file a row came from is unknown, stage all -#}
+    {%- if not table_exists(ledger) or 'file_version' not in adapter.get_columns_in_relation(ledger) | map(attribute='name') | list -%}
+        {#- a table without a ledger (or one without file versions): which file a row came
+            from, or what it held, is unknown: stage all -#}
         {%- do run_query(create_scratch_table(model_name ~ '__file_plan', "select 'true' as delete_condition")) -%}
         {{ return(relation) }}
     {%- endif -%}
     {%- set changed = run_query(
-        'select file_path from (select file_path, size_bytes, modified_ns from ' ~ model_name ~ '__current_files except select file_path, size_bytes, modified_ns from ' ~ ledger
+        'select file_path from (select file_path, size_bytes, file_version from ' ~ model_name ~ '__current_files except select file_path, size_bytes, file_version from ' ~ ledger
         ~ ') as new_versions order by 1'
     ).columns[0].values() | list -%}
     {%- set dropped = run_query(
-        'select file_path from (select file_path, size_bytes, modified_ns from ' ~ ledger ~ ' except select file_path, size_bytes, modified_ns from ' ~ model_name ~ '__current_files'
+        'select file_path from (select file_path, size_bytes, file_version from ' ~ ledger ~ ' except select file_path, size_bytes, file_version from ' ~ model_name ~ '__current_files'
         ~ ') as old_versions order by 1'
     ).columns[0].values() | list -%}
     {%- set typed_key = typed_raw_value(key, 'text') -%}
@@ -185,6 +188,25 @@
     {{ return('(select * from ' ~ relation ~ ' where ' ~ (read | join(' or ') if read else 'false') ~ ') as raw_rows_to_stage') }}
 {% endmacro %}
 
+{#- The raw files `paths` as the ledger records them: path in the raw dir, size,
+    modification time (ns, to the second) and version (see above): read_blob reads the
+    bytes of the files it hashes only. -#}
+{% macro current_files_sql(paths) %}
+    {%- set limit = var('staged_file_hash_max_bytes') -%}
+    {%- set hashed = [] -%}
+    {%- set timed = [] -%}
+    {%- for row in (run_query('select filename, size from read_blob(' ~ raw_sql_list(paths) ~ ') order by 1').rows if paths else []) -%}
+        {%- do (hashed if row[1] <= limit else timed).append(row[0]) -%}
+    {%- endfor -%}
+    {%- set selects = [] -%}
+    {%- for files, version in [(hashed, "'hash ' || cast(hash(content) as varchar)"), (timed, "'modified ' || cast(epoch_ns(last_modified) as varchar)")] if files -%}
+        {%- do selects.append('select ' ~ staged_file_path('filename') ~ ' as file_path, size as size_bytes, epoch_ns(last_modified) as modified_ns, '
+            ~ version ~ ' as file_version from read_blob(' ~ raw_sql_list(files) ~ ')') -%}
+    {%- endfor -%}
+    {{ return(selects | join(' union all ') if selects else
+        'select cast(null as varchar) as file_path, cast(null as bigint) as size_bytes, cast(null as bigint) as modified_ns, cast(null as varchar) as file_version where false') }}
+{% endmacro %}
+
 {#- Incremental strategy `replace_files`: log the days of the staged rows that change
     (a model with a `window_column`), delete the rows the run stages again (the
     condition staged_files_input wrote), insert the staged rows. -#}
@@ -223,7 +245,7 @@
 {% macro record_staged_files(source_name, table_name) %}
     {%- if staged_by_file(source_name, table_name) -%}
         create or replace table {{ staged_layer_table(this, '__files') }} as
-        select file_path, size_bytes, modified_ns from {{ this.identifier }}__current_files;
+        select file_path, size_bytes, modified_ns, file_version from {{ this.identifier }}__current_files;
         create or replace table {{ staged_layer_table(this, '__lookups') }} as
         select lookup, lookup_key, lookup_row from {{ this.identifier }}__lookups_now
     {%- endif -%}
