@@ -228,13 +228,14 @@ def run_build(
     command: tuple[str, ...] = REFRESH_BUILD,
     **options: object,
 ) -> None:
-    """Run :func:`build_steps` in one dbt process (one parse). An incremental build leaves
-    out the staging of the ``unchanged`` raw tables and runs the daily test subset
-    (:mod:`saas_segments.refresh_scope`); any other build runs every node.
+    """Run :func:`build_steps` in one dbt process (one parse), leaving out the staging of
+    the ``unchanged`` raw tables (:mod:`saas_segments.refresh_scope`; an incremental build
+    and a full rebuild from the staged layer: ``build.keeps_unchanged_staging``). An
+    incremental build runs the daily test subset, any other every test of what runs.
     ``options`` are :func:`~saas_segments.project.dbt_steps` keywords."""
     dbt_steps(
         build_steps(build, command),
-        unchanged_tables=unchanged if build.incremental else (),
+        unchanged_tables=unchanged if build.keeps_unchanged_staging else (),
         daily_tests=build.incremental,
         **options,  # type: ignore[arg-type]
     )
@@ -268,7 +269,7 @@ def refresh(
         variables = refresh_vars(raw_dir, as_of, dbt_vars, incremental=build.incremental, restage=build.restage)
         options = {"raw_dir": raw_dir, "warehouse": candidate, "dbt_vars": variables, "target_path": candidate.parent / "target"}
         inputs = raw_inputs(raw_dir)
-        unchanged = unchanged_tables(warehouse, inputs, variables) if build.incremental else ()
+        unchanged = unchanged_tables(warehouse, inputs, variables) if build.keeps_unchanged_staging else ()
         record_inputs(candidate, inputs, variables)
         try:
             run_build(build, unchanged, **options)
@@ -314,7 +315,7 @@ def build_dev(
     progress(build.reason)
     variables = refresh_vars(raw_dir, as_of, dbt_vars, incremental=build.incremental, restage=build.restage)
     inputs = raw_inputs(raw_dir)
-    unchanged = unchanged_tables(warehouse, inputs, variables) if build.incremental else ()
+    unchanged = unchanged_tables(warehouse, inputs, variables) if build.keeps_unchanged_staging else ()
     if build.mode == "empty":
         warehouse.unlink()
         warehouse.with_name(warehouse.name + ".wal").unlink(missing_ok=True)

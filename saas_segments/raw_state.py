@@ -82,6 +82,14 @@ class BuildPlan:
         return self.mode == "restage"
 
     @property
+    def keeps_unchanged_staging(self) -> bool:
+        """Whether the staging of raw tables whose files, code and vars are as recorded is
+        left as the warehouse holds it (:func:`saas_segments.refresh_scope.unchanged_tables`):
+        on an incremental build and on a full rebuild from the staged layer, not on a
+        restage or a new or emptied warehouse."""
+        return self.mode in {"incremental", "full"}
+
+    @property
     def incremental(self) -> bool:
         """Whether the build only recomputes the incremental models' newest days."""
         return self.mode == "incremental"
@@ -161,7 +169,8 @@ def plan(warehouse: Path, raw_dir: Path, full_refresh: bool = False, restage: bo
         reason = "the staging code changed since the last build: staging every raw file again, rebuilding the incremental models"
         return BuildPlan("restage", reason, raw, files)
     if full_refresh:
-        return BuildPlan("full", "full refresh requested: rebuilding the incremental event models from every raw row", raw, files)
+        reason = "full refresh requested: staging new and changed raw files, rebuilding everything downstream of the staged layer"
+        return BuildPlan("full", reason, raw, files)
     if built_from is None:
         reason = f"{warehouse.name} records no raw event files: rebuilding the incremental event models in full"
         return BuildPlan("full", reason, raw, files)

@@ -765,6 +765,46 @@ def nodes_run(target: Path) -> set[str]:
     }
 
 
+def test_full_rebuild_leaves_unchanged_staging_and_equals_the_build_it_rebuilt(incremental_run: dict, tmp_path: Path) -> None:
+    """A full rebuild (`--full-refresh`) of the incremental warehouse on the same raw files
+    runs no staging model and no test of staging (files, code and vars as recorded), every
+    other model and test, and gives every relation row for row; with the users rewritten,
+    it stages the users and what looks them up again, and no other raw table."""
+    raw, warehouse = tmp_path / "raw", tmp_path / "warehouse.duckdb"
+    shutil.copytree(incremental_run["raw"], raw)
+    shutil.copyfile(incremental_run["warehouse"], warehouse)
+    with duckdb.connect(str(warehouse)) as connection:  # the copy was built from the copied raw dir
+        connection.execute("update meta.raw_event_files set raw_dir = ?", [str(raw.resolve())])
+    target = warehouse.parent / f"target-{warehouse.stem}"
+    said: list[str] = []
+    build_dev(raw, warehouse, full_refresh=True, progress=said.append)
+    assert said[0].startswith("full refresh requested")
+    dbt(["parse"], target_path=tmp_path / "parsed")
+    nodes = json.loads((tmp_path / "parsed" / "manifest.json").read_text())["nodes"]
+    staging = {uid for uid, node in nodes.items() if node["resource_type"] == "model" and node["fqn"][1] == "staging"}
+    ran = nodes_run(target)
+    assert len(staging) >= 25 and not staging & ran
+    assert not [uid for uid in ran if uid.startswith("test.") and set(nodes[uid]["depends_on"]["nodes"]) <= staging]
+    built = {uid for uid, node in nodes.items() if node["resource_type"] == "model" and node["fqn"][1] in {"intermediate", "marts"}}
+    assert len(built) >= 60 and built <= ran
+    tests_run = {nodes[uid]["name"] for uid in ran if uid in nodes and uid.startswith("test.")}
+    # every test of what it builds: the keys, and the derived-column checks a daily refresh leaves out
+    assert "unique_dim_accounts_account_id" in tests_run
+    assert [name for name in tests_run if name.startswith("accepted_values_fct_mrr_movements_")]
+    for schema, table in relations(incremental_run["warehouse"]):
+        assert differing_rows(incremental_run["warehouse"], warehouse, schema, table) == (0, 0), (schema, table)
+
+    # the users file rewritten (its rows in another order: other bytes, the same users)
+    users = users_file(raw)
+    with duckdb.connect() as connection:
+        connection.execute(f"copy (select * from read_parquet('{users}') order by user_id desc) to '{tmp_path / 'users.parquet'}'")
+    shutil.move(tmp_path / "users.parquet", users)
+    build_dev(raw, warehouse, full_refresh=True, progress=said.append)
+    restaged = {nodes[uid]["name"] for uid in staging & nodes_run(target)}
+    assert {"base_app__users", "stg_app__users", "base_app__events", "stg_load_audit"} <= restaged
+    assert not restaged & {"base_billing__plans", "base_billing__invoices", "base_crm__accounts", "stg_crm__accounts"}
+
+
 def test_refresh_runs_only_what_changed_and_the_daily_tests(incremental_run: dict, tmp_path: Path) -> None:
     """The daily build ran fewer nodes than a full build: not the staging of the seven raw
     tables whose files it found unchanged and whose staging reads no changed table (events
