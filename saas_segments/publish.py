@@ -268,7 +268,7 @@ def refresh(
         progress(build.reason)
         variables = refresh_vars(raw_dir, as_of, dbt_vars, incremental=build.incremental, restage=build.restage)
         options = {"raw_dir": raw_dir, "warehouse": candidate, "dbt_vars": variables, "target_path": candidate.parent / "target"}
-        inputs = raw_inputs(raw_dir)
+        inputs = raw_inputs(raw_dir, build.versions)
         unchanged = unchanged_tables(warehouse, inputs, variables) if build.keeps_unchanged_staging else ()
         record_inputs(candidate, inputs, variables)
         try:
@@ -314,7 +314,7 @@ def build_dev(
     build = plan(warehouse, raw_dir, full_refresh, restage)
     progress(build.reason)
     variables = refresh_vars(raw_dir, as_of, dbt_vars, incremental=build.incremental, restage=build.restage)
-    inputs = raw_inputs(raw_dir)
+    inputs = raw_inputs(raw_dir, build.versions)
     unchanged = unchanged_tables(warehouse, inputs, variables) if build.keeps_unchanged_staging else ()
     if build.mode == "empty":
         warehouse.unlink()

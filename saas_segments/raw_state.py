@@ -82,6 +82,11 @@ class BuildPlan:
         return self.mode == "restage"
 
     @property
+    def versions(self) -> dict[str, str]:
+        """The version of each event file the plan read, by path relative to the raw dir."""
+        return {file.path: file.version for file in self.files}
+
+    @property
     def keeps_unchanged_staging(self) -> bool:
         """Whether the staging of raw tables whose files, code and vars are as recorded is
         left as the warehouse holds it (:func:`saas_segments.refresh_scope.unchanged_tables`):

@@ -70,18 +70,22 @@ def files_hash(paths: Iterable[str], project_dir: Path = PROJECT_DIR, salt: str 
 RawInputs = set[tuple[str, str, int, str]]
 
 
-def raw_inputs(raw_dir: Path) -> RawInputs:
+def raw_inputs(raw_dir: Path, known: Mapping[str, str] | None = None) -> RawInputs:
     """(table, path relative to the raw dir, size, version) of every file in ``raw_dir``
-    (a table is ``<table>.<suffix>`` or a folder ``<table>/``; ``_truth`` and dot files are not tables)."""
-    tables = {}
+    (a table is ``<table>.<suffix>`` or a folder ``<table>/``; ``_truth`` and dot files are not tables).
+    ``known``: versions the caller read this run, by relative path (the build plan's event
+    files), which are not read again."""
+    known = known or {}
+    tables: dict[Path, str] = {}
     for entry in Path(raw_dir).iterdir():
         if entry.name.startswith((".", "_")):
             continue
         paths = [path for path in entry.rglob("*") if path.is_file()] if entry.is_dir() else [entry]
         tables.update(dict.fromkeys(paths, entry.name.split(".")[0]))
+    read = file_versions(path for path in tables if str(path.relative_to(raw_dir)) not in known)
     return {
-        (tables[path], str(path.relative_to(raw_dir)), path.stat().st_size, version)
-        for path, version in file_versions(tables).items()
+        (table, str(path.relative_to(raw_dir)), path.stat().st_size, known.get(str(path.relative_to(raw_dir))) or read[path])
+        for path, table in tables.items()
     }
 
 

@@ -4,8 +4,8 @@
     incremental strategy is `replace_files` (`stage_raw_table` then stages by file)
     records the file each row came from (`_source_file`, its path in the raw dir) and,
     in a ledger table `<model>__files`
-    (written by the post-hook `record_staged_files`), the path, size, modification time
-    and version of every file it staged. A file's version is a 64-bit hash of its bytes
+    (written by the post-hook `record_staged_files`), the path, size and version of every
+    file it staged. A file's version is a 64-bit hash of its bytes
     (so a file rewritten at the same size within the same second is seen as changed, and
     one only touched is not); a file above `staged_file_hash_max_bytes` (DuckDB reads a
     file whole to hash it) is versioned by its modification time, to the second. An
@@ -188,9 +188,8 @@
     {{ return('(select * from ' ~ relation ~ ' where ' ~ (read | join(' or ') if read else 'false') ~ ') as raw_rows_to_stage') }}
 {% endmacro %}
 
-{#- The raw files `paths` as the ledger records them: path in the raw dir, size,
-    modification time (ns, to the second) and version (see above): read_blob reads the
-    bytes of the files it hashes only. -#}
+{#- The raw files `paths` as the ledger records them: path in the raw dir, size and
+    version (see above): read_blob reads the bytes of the files it hashes only. -#}
 {% macro current_files_sql(paths) %}
     {%- set limit = var('staged_file_hash_max_bytes') -%}
     {%- set hashed = [] -%}
@@ -200,11 +199,11 @@
     {%- endfor -%}
     {%- set selects = [] -%}
     {%- for files, version in [(hashed, "'hash ' || cast(hash(content) as varchar)"), (timed, "'modified ' || cast(epoch_ns(last_modified) as varchar)")] if files -%}
-        {%- do selects.append('select ' ~ staged_file_path('filename') ~ ' as file_path, size as size_bytes, epoch_ns(last_modified) as modified_ns, '
+        {%- do selects.append('select ' ~ staged_file_path('filename') ~ ' as file_path, size as size_bytes, '
             ~ version ~ ' as file_version from read_blob(' ~ raw_sql_list(files) ~ ')') -%}
     {%- endfor -%}
     {{ return(selects | join(' union all ') if selects else
-        'select cast(null as varchar) as file_path, cast(null as bigint) as size_bytes, cast(null as bigint) as modified_ns, cast(null as varchar) as file_version where false') }}
+        'select cast(null as varchar) as file_path, cast(null as bigint) as size_bytes, cast(null as varchar) as file_version where false') }}
 {% endmacro %}
 
 {#- Incremental strategy `replace_files`: log the days of the staged rows that change
@@ -245,7 +244,7 @@
 {% macro record_staged_files(source_name, table_name) %}
     {%- if staged_by_file(source_name, table_name) -%}
         create or replace table {{ staged_layer_table(this, '__files') }} as
-        select file_path, size_bytes, modified_ns, file_version from {{ this.identifier }}__current_files;
+        select file_path, size_bytes, file_version from {{ this.identifier }}__current_files;
         create or replace table {{ staged_layer_table(this, '__lookups') }} as
         select lookup, lookup_key, lookup_row from {{ this.identifier }}__lookups_now
     {%- endif -%}
