@@ -20,6 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import yaml
+
+from saas_segments.project import PROJECT_DIR
 
 # Readable suffixes (matched in lower case) and how each is read.
 FORMATS = {".csv.gz": "csv_gz", ".parquet": "parquet", ".csv": "csv"}
@@ -101,21 +104,25 @@ def _sql_list(paths: list[Path]) -> str:
     return "[" + ", ".join(_sql_string(path) for path in paths) + "]"
 
 
-#: Raw files up to this size are versioned by a hash of their bytes (DuckDB reads a file
-#: whole to hash it), larger ones by their modification time.
-HASH_MAX_BYTES = 1 << 30
+def hash_max_bytes(project_dir: Path = PROJECT_DIR) -> int:
+    """The size up to which a raw file is versioned by a hash of its bytes (DuckDB reads
+    a file whole to hash it), larger ones by their modification time: the dbt var
+    ``staged_file_hash_max_bytes``, which the staged layer's ledger reads too."""
+    project = yaml.safe_load((project_dir / "dbt_project.yml").read_text())
+    return int(project["vars"]["staged_file_hash_max_bytes"])
 
 
 def file_versions(paths: Iterable[Path]) -> dict[Path, str]:
     """A version of each file that changes with its bytes: ``hash <n>`` (DuckDB's 64-bit
     hash of the bytes, as the staged layer's ledger records it: a file rewritten at the
     same size and time is seen as changed, one only touched is not), or ``modified <ns>``
-    (its modification time) above :data:`HASH_MAX_BYTES`."""
+    (its modification time) above :func:`hash_max_bytes`."""
+    limit = hash_max_bytes()
     versions: dict[Path, str] = {}
     hashed = []
     for path in paths:
         stat = path.stat()
-        if stat.st_size <= HASH_MAX_BYTES:
+        if stat.st_size <= limit:
             hashed.append(path)
         else:
             versions[path] = f"modified {stat.st_mtime_ns}"

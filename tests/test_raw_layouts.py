@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from pathlib import Path
 import duckdb
 import psycopg2
 import pytest
+import yaml
 
 from conftest import CONTRACT_FIXTURE, engine_binary, query
 from test_staging_quarantine import BASE_MODELS, actual_outcomes, expected_outcomes
@@ -122,6 +124,28 @@ def test_listing_refuses_what_it_would_not_read(tmp_path: Path, extra: str, mess
     with pytest.raises(raw_files.RawLayoutError) as error:
         raw_files.find_table_files(raw, table)
     assert message in str(error.value)
+
+
+def test_a_file_is_versioned_by_its_bytes_up_to_the_projects_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The limit is the dbt var the staged layer's ledger reads; up to it a file's version
+    is DuckDB's hash of its bytes (a same-size rewrite changes it, a touch does not),
+    above it the file's modification time."""
+    project = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())
+    assert raw_files.hash_max_bytes() == project["vars"]["staged_file_hash_max_bytes"] == 1 << 30
+    small, large = tmp_path / "small.csv", tmp_path / "large.csv"
+    small.write_text("a,1\n")
+    large.write_text("a,1\nb,2\n")
+    monkeypatch.setattr(raw_files, "hash_max_bytes", lambda: small.stat().st_size)
+    ((expected,),) = duckdb.sql(f"select cast(hash(content) as varchar) from read_blob('{small}')").fetchall()
+    versions = raw_files.file_versions([small, large])
+    assert versions == {small: f"hash {expected}", large: f"modified {large.stat().st_mtime_ns}"}
+
+    os.utime(small, ns=(small.stat().st_atime_ns, small.stat().st_mtime_ns + 10**9))
+    assert raw_files.file_versions([small])[small] == versions[small]
+    mtime = small.stat().st_mtime_ns
+    small.write_text("a,2\n")
+    os.utime(small, ns=(mtime, mtime))
+    assert raw_files.file_versions([small])[small] != versions[small]
 
 
 def test_build_reads_the_files_the_listing_finds(layouts_warehouse: Path, layouts_dir: Path) -> None:
