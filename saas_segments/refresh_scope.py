@@ -82,10 +82,11 @@ def raw_inputs(raw_dir: Path, known: Mapping[str, str] | None = None) -> RawInpu
             continue
         paths = [path for path in entry.rglob("*") if path.is_file()] if entry.is_dir() else [entry]
         tables.update(dict.fromkeys(paths, entry.name.split(".")[0]))
-    read = file_versions(path for path in tables if str(path.relative_to(raw_dir)) not in known)
+    relative = {path: str(path.relative_to(raw_dir)) for path in tables}
+    read = file_versions(path for path, name in relative.items() if name not in known)
     return {
-        (table, str(path.relative_to(raw_dir)), path.stat().st_size, known.get(str(path.relative_to(raw_dir))) or read[path])
-        for path, table in tables.items()
+        (tables[path], name, path.stat().st_size, known[name] if name in known else read[path])
+        for path, name in relative.items()
     }
 
 

@@ -736,6 +736,10 @@ def test_build_plan_follows_the_raw_dir_and_its_event_files(tmp_path: Path) -> N
     assert {row[:3] for row in raw_inputs(raw)} == {row[:3] for row in inputs} and raw_inputs(raw) != inputs
     restated = plan(warehouse, raw)
     assert restated.mode == "full" and restated.full_refresh
+    # the refresh scope takes the versions the plan read instead of reading the files again
+    assert raw_inputs(raw, restated.versions) == raw_inputs(raw)
+    size = (raw / "events" / "part-0.parquet").stat().st_size
+    assert ("events", "events/part-0.parquet", size, "given") in raw_inputs(raw, {"events/part-0.parquet": "given"})
     assert "1 file(s) changed or removed since the last build, e.g. events/part-0.parquet" in restated.reason
     (raw / "events" / "part-0.parquet").unlink()
     assert plan(warehouse, raw).mode == "full"
