@@ -296,6 +296,22 @@ def dbt_options(dbt_vars: Mapping[str, object] | None, target_path: Path | None)
     return options + (["--target-path", str(target_path)] if target_path is not None else [])
 
 
+def run_process(command: list[str], cwd: Path, env: Mapping[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run a dbt process to its end, its output captured: in its own process group (a
+    terminal's signals go to the caller, which decides) and killed with the caller."""
+    parent = os.getpid()
+    return subprocess.run(
+        command,
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        process_group=0,
+        preexec_fn=lambda: die_with_parent(parent),
+    )
+
+
 def launch(
     command: list[str],
     label: str,
@@ -311,20 +327,8 @@ def launch(
     project_dir = Path(project_dir).resolve()
     environment = {**dbt_env(raw_dir, warehouse, env), "DBT_PROJECT_DIR": str(project_dir), "DBT_PROFILES_DIR": str(project_dir)}
     targets = project_dir / (target_path if target_path is not None else "target")
-    parent = os.getpid()
-    # its own process group (a terminal's signals go to the caller, which decides) and
-    # killed with the caller
     with carried_parse(project_dir, environment, dbt_vars, targets):
-        process = subprocess.run(
-            command,
-            cwd=project_dir,
-            env=environment,
-            capture_output=True,
-            text=True,
-            check=False,
-            process_group=0,
-            preexec_fn=lambda: die_with_parent(parent),
-        )
+        process = run_process(command, project_dir, environment)
     if check and process.returncode != 0:
         raise DbtError(f"dbt {label} failed ({process.returncode}):\n{process.stdout[-6000:]}{process.stderr[-2000:]}")
     return process

@@ -20,7 +20,8 @@ import psycopg2
 import pytest
 from psycopg2 import sql
 
-from saas_segments import pg_load, pg_publish
+import dbt_fork
+from saas_segments import pg_load, pg_publish, project
 from saas_segments.project import PROJECT_DIR, dbt, file_lock
 
 FIXTURES = PROJECT_DIR / "tests" / "fixtures"
@@ -72,8 +73,10 @@ def engine_binary(engine: str, *names: str) -> str:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Reject an unknown engine in SAAS_SKIP_ENGINES before any test runs."""
+    """Reject an unknown engine in SAAS_SKIP_ENGINES before any test runs; dbt commands
+    the tests start in-process run forked from a process that has imported dbt (dbt_fork)."""
     skipped_engines()
+    project.run_process = dbt_fork.run_process
 
 
 # Test files that build warehouses or start engines, longest first: `make test` runs
