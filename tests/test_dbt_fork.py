@@ -14,6 +14,7 @@ import pytest
 import dbt_fork
 from saas_segments import project
 from saas_segments.project import dbt, dbt_steps
+from saas_segments.publish import process_start
 
 
 def children(pid: int) -> list[int]:
@@ -22,15 +23,6 @@ def children(pid: int) -> list[int]:
         return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
     except FileNotFoundError:
         return []
-
-
-def alive(pid: int) -> bool:
-    """Whether process ``pid`` exists and is not a zombie."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, ProcessLookupError):
-        return False
-    return state not in {"Z", "X"}
 
 
 def test_a_forked_dbt_gives_the_exit_status_and_output_of_a_dbt_process(
@@ -77,9 +69,9 @@ def test_a_forked_dbt_dies_with_its_server_and_the_next_command_starts_a_new_one
     assert not builder.is_alive()
     assert outcome["process"].returncode == -signal.SIGKILL
     deadline = time.monotonic() + 10
-    while alive(child) and time.monotonic() < deadline:
+    while process_start(child) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not alive(child), "the forked dbt outlived its server"
+    assert not process_start(child), "the forked dbt outlived its server"
     server.process.wait(10)
     again = dbt(["run-operation", "bit_set_capacity"], warehouse=tmp_path / "w2.duckdb", target_path=tmp_path / "t2")
     assert again.returncode == 0 and "Running with dbt" in again.stdout
