@@ -20,6 +20,7 @@ usage (started by :func:`run_process`): python tests/dbt_fork.py FD
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
@@ -132,7 +133,8 @@ def run_forked(command: Sequence[str], cwd: Path, env: Mapping[str, str]) -> sub
     try:
         stdout, stderr, status = _read_all(out_read, err_read, status_read)
     except BaseException:
-        os.killpg(child, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):  # it may have ended meanwhile
+            os.killpg(child, signal.SIGKILL)
         raise
     finally:
         for fd in (out_read, err_read, status_read):
