@@ -19,7 +19,9 @@ import pandas as pd
 from saas_segments.gx_gates import EXPECTATIONS_DIR, GATE_TABLES, GateTable
 from saas_segments.project import file_lock
 
-DATA_DOCS = EXPECTATIONS_DIR / "uncommitted" / "data_docs" / "local_site" / "index.html"
+#: The Data Docs index below a GX context's folder.
+DATA_DOCS_INDEX = Path("uncommitted", "data_docs", "local_site", "index.html")
+DATA_DOCS = EXPECTATIONS_DIR / DATA_DOCS_INDEX
 
 
 @dataclass(frozen=True)
@@ -104,15 +106,16 @@ def audit(warehouse: Path, run_name: str) -> Audit:
     return audit_frames({table.relation: read_relation(warehouse, table.relation) for table in GATE_TABLES}, run_name)
 
 
-def audit_frames(frames: Mapping[str, pd.DataFrame], run_name: str) -> Audit:
+def audit_frames(frames: Mapping[str, pd.DataFrame], run_name: str, context_root: Path = EXPECTATIONS_DIR) -> Audit:
     """Run every gate checkpoint on the rows of its relation (``frames`` by relation name,
-    read from any engine) and summarise them."""
+    read from any engine) and summarise them. ``context_root`` is the GX context's folder
+    (a copy of ``expectations/``, say)."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
 
     # one checkpoint run at a time writes results and Data Docs into the shared context
-    with file_lock(EXPECTATIONS_DIR / "uncommitted" / "checkpoint.lock"):
-        context = gx.get_context(mode="file", context_root_dir=EXPECTATIONS_DIR)
+    with file_lock(context_root / "uncommitted" / "checkpoint.lock"):
+        context = gx.get_context(mode="file", context_root_dir=context_root)
         outcomes = [
             outcome
             for table in GATE_TABLES
@@ -120,4 +123,4 @@ def audit_frames(frames: Mapping[str, pd.DataFrame], run_name: str) -> Audit:
         ]
     failures = tuple(outcome for outcome in outcomes if outcome is not None)
     quality = frames[GATE_TABLES[0].relation]
-    return Audit(run_id=str(quality["run_id"].iloc[0]), evaluated=len(outcomes), failures=failures, data_docs=DATA_DOCS)
+    return Audit(run_id=str(quality["run_id"].iloc[0]), evaluated=len(outcomes), failures=failures, data_docs=context_root / DATA_DOCS_INDEX)

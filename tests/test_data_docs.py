@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import uuid
 from pathlib import Path
 
 import pytest
+import yaml
 
 from conftest import ARTIFACTS, render, text_of
-from saas_segments.audit import DATA_DOCS, audit_frames, read_relation
+from saas_segments.audit import DATA_DOCS, DATA_DOCS_INDEX, audit_frames, read_relation
 from saas_segments.gx_gates import EXPECTATIONS_DIR, GATE_TABLES
 from saas_segments.project import file_lock
 
@@ -114,3 +116,25 @@ def test_validation_page_shows_the_stored_result(
     assert statistics["unsuccessful_expectations"] > 0
     assert "Every segment (trait and need keys excepted) has at least min_segment_size members." in page
     assert SHORT_SEGMENT in page and f"{short_members} members < min_segment_size {short_members + 1}" in page
+
+
+def test_index_lists_the_newest_results_up_to_its_limit(demo_warehouse: Path, tmp_path: Path) -> None:
+    """The committed site's index lists the newest `validation_results_limit` results. In a
+    copy of the context whose limit is one audit's results, a second audit's rows replace
+    the first's in the index, and both audits' results stay stored."""
+    config = (EXPECTATIONS_DIR / "great_expectations.yml").read_text()
+    site = yaml.safe_load(config)["data_docs_sites"]["local_site"]
+    assert site["site_index_builder"]["validation_results_limit"] == 200
+    context = tmp_path / "expectations"
+    shutil.copytree(EXPECTATIONS_DIR, context, ignore=shutil.ignore_patterns("uncommitted"))
+    (context / "great_expectations.yml").write_text(
+        config.replace("validation_results_limit: 200", f"validation_results_limit: {len(SUITES)}")
+    )
+    frames = {table.relation: read_relation(demo_warehouse, table.relation) for table in GATE_TABLES}
+    runs = [f"limit-{number}-{uuid.uuid4().hex[:8]}" for number in (1, 2)]
+    for run in runs:
+        audit_frames(frames, run, context)
+    index = (context / DATA_DOCS_INDEX).read_text()
+    assert [len(index_rows(index, run)) for run in runs] == [0, len(SUITES)]
+    stored_runs = {path.parent.parent.name for path in (context / "uncommitted" / "validations").glob("*/*/*/*.json")}
+    assert stored_runs == set(runs)
