@@ -54,6 +54,8 @@ class Server:
 
 _server: Server | None = None
 _lock = threading.Lock()
+#: How a dbt process starts when it is not forked (conftest.py replaces the project's).
+ORIGINAL_RUN_PROCESS = project.run_process
 
 
 def _start() -> Server:
@@ -152,9 +154,6 @@ def run_process(command: list[str], cwd: Path, env: Mapping[str, str]) -> subpro
     return ORIGINAL_RUN_PROCESS(command, cwd, env)
 
 
-ORIGINAL_RUN_PROCESS = project.run_process
-
-
 def _child(request: dict[str, object], fds: list[int], server: socket.socket) -> int:
     """In a forked child: become the dbt process the request describes and run it; its
     exit status, also written to the status pipe (the child then exits as a dbt process
@@ -177,8 +176,8 @@ def _child(request: dict[str, object], fds: list[int], server: socket.socket) ->
         from saas_segments.dbt_steps import main
 
         code = main(list(request["argv"]))  # type: ignore[arg-type]
-    except SystemExit as exit:
-        code = exit.code if isinstance(exit.code, int) else 1
+    except SystemExit as exit:  # as the interpreter reads it: None is 0, a message 1
+        code = 0 if exit.code is None else exit.code if isinstance(exit.code, int) else 1
     except BaseException:
         traceback.print_exc()
     finally:

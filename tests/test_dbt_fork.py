@@ -15,14 +15,7 @@ import dbt_fork
 from saas_segments import project
 from saas_segments.project import dbt, dbt_steps
 from saas_segments.publish import process_start
-
-
-def children(pid: int) -> list[int]:
-    """The live child processes of ``pid``."""
-    try:
-        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except FileNotFoundError:
-        return []
+from test_publish import dbt_children
 
 
 def test_a_forked_dbt_gives_the_exit_status_and_output_of_a_dbt_process(
@@ -60,9 +53,9 @@ def test_a_forked_dbt_dies_with_its_server_and_the_next_command_starts_a_new_one
     builder = threading.Thread(target=build)
     builder.start()
     deadline = time.monotonic() + 60
-    while not children(server.process.pid) and time.monotonic() < deadline:
+    while not dbt_children(server.process.pid) and time.monotonic() < deadline:
         time.sleep(0.1)
-    (child,) = children(server.process.pid)
+    (child,) = dbt_children(server.process.pid)
     time.sleep(1)
     os.kill(server.process.pid, signal.SIGKILL)
     builder.join(60)
