@@ -118,6 +118,22 @@ def query(warehouse: Path, sql: str) -> list[tuple]:
         return connection.sql(sql).fetchall()
 
 
+def hash_key(expression: str) -> str:
+    """DuckDB SQL for macros/keys/hash_key.sql on DuckDB: the 64-bit key of a text id
+    (stg_app__events holds its ids as such keys)."""
+    return f"cast(hash({expression}) >> 1 as bigint)"
+
+
+#: stg_app__events with its user's and account's text ids (the staged events hold keys):
+#: every staged event's user and account are staged rows (orphan lookups).
+EVENTS_WITH_IDS = f"""(
+    select users.user_id, accounts.account_id, events.event_date, events.event_type, events.feature_key
+    from staging.stg_app__events as events
+    inner join staging.stg_app__users as users on events.user_key = {hash_key('users.user_id')}
+    inner join staging.stg_crm__accounts as accounts on events.account_key = {hash_key('accounts.account_id')}
+)"""
+
+
 def relations(warehouse: Path) -> list[tuple[str, str]]:
     """Every staging, intermediate and mart relation of a warehouse (not the tables kept
     beside a layer staged by file: its ledger of raw files, `<model>__files`, which names

@@ -196,7 +196,7 @@ def test_amplitude_events_stage_as_the_contract_files(from_files: Path, from_amp
     event type, a device-only event) is quarantined as Segment's calls of the same ids are, and counted."""
     assert differing_rows(from_files, from_amplitude, "staging", "stg_app__events") == (0, 0)
     events = vendor_rows(business[1] / "amplitude", "event.csv")
-    staged = query(from_amplitude, "select count(*), count(session_id) from staging.stg_app__events")[0]
+    staged = query(from_amplitude, "select count(*), count(session_key) from staging.stg_app__events")[0]
     assert staged == (len(events) - 2, 0) == (len(vendor_rows(business[0], "events.csv")), 0)
     quarantined = query(from_amplitude, "select source_table, record_key, rule from staging.stg_quarantine where source_table = 'events'")
     assert sorted(quarantined) == sorted(row for row in UNMAPPABLE if row[0] == "events")

@@ -12,7 +12,7 @@ import duckdb
 import pytest
 import yaml
 
-from conftest import differing_rows, query
+from conftest import EVENTS_WITH_IDS, differing_rows, query
 from saas_segments.project import PROJECT_DIR, dbt
 
 #: The nodes the test reads (the segment tables write the membership history) and
@@ -124,7 +124,7 @@ def test_later_data_does_not_change_an_earlier_as_of(
             "select user_id,"
             f" count(distinct case when event_date > date '{earlier_as_of}' - {recent_days} then event_date end),"
             f" count(distinct case when event_date <= date '{earlier_as_of}' - {recent_days} then event_date end)"
-            " from staging.stg_app__events where event_type in ('login', 'feature_used')"
+            f" from {EVENTS_WITH_IDS} as events where event_type in ('login', 'feature_used')"
             f" and event_date between date '{earlier_as_of}' - {recent_days + baseline_days - 1} and date '{earlier_as_of}'"
             f" and user_id in ({', '.join(repr(u) for u in changed)}) group by user_id",
         )

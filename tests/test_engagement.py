@@ -6,18 +6,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import query
+from conftest import EVENTS_WITH_IDS, query
 
 #: A day with a login or a feature use is active; page views alone are not.
 ACTIVE = "event_type in ('login', 'feature_used')"
-WINDOWS = """
+WINDOWS = f"""
 as_of as (select as_of_date, recent_start_date, baseline_start_date, baseline_end_date from intermediate.int_as_of_date),
 events as (
     select user_id, account_id, event_date, event_type,
         event_date >= as_of.recent_start_date as in_recent,
         event_date between as_of.baseline_start_date and as_of.baseline_end_date as in_baseline,
         event_date > as_of.as_of_date - 7 as in_last_7
-    from staging.stg_app__events cross join as_of where event_date <= as_of.as_of_date
+    from {EVENTS_WITH_IDS} as events cross join as_of where event_date <= as_of.as_of_date
 )
 """
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import CONTRACT_FIXTURE, differing_rows, query, relations
+from conftest import CONTRACT_FIXTURE, differing_rows, hash_key, query, relations
 from saas_segments.project import dbt
 from saas_segments.publish import build_dev
 from saas_segments.raw_files import file_versions
@@ -69,9 +69,10 @@ def write_users_without(source: Path, target: Path, held_back: str) -> int:
         return connection.execute(f"select count(*) from {reader} where {held_back}").fetchone()[0]
 
 
-def late_users_condition(raw: Path) -> str:
+def late_users_condition(raw: Path) -> tuple[str, str]:
     """Users held back from the first load: a sample of those with events that no other
-    raw table names (their events alone wait for them)."""
+    raw table names (their events alone wait for them), as a condition on the raw rows'
+    user_id and one on the staged events' user_key."""
     others = " union ".join(
         f"select user_id from read_parquet('{raw}/{table}.parquet')"
         for table in ("trials", "nps_responses", "web_touches", "support_tickets")
@@ -82,7 +83,10 @@ def late_users_condition(raw: Path) -> str:
             f" where hash(user_id) % 20 = 0 and user_id not in (select user_id from ({others}) where user_id is not null)"
             " order by 1"
         ).fetchall()
-    return "user_id in (" + ", ".join(f"'{user_id}'" for (user_id,) in ids) + ")"
+    return (
+        "user_id in (" + ", ".join(f"'{user_id}'" for (user_id,) in ids) + ")",
+        "user_key in (" + ", ".join(hash_key(f"'{user_id}'") for (user_id,) in ids) + ")",
+    )
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +102,7 @@ def incremental_run(tmp_path_factory: pytest.TempPathFactory, demo_raw_dir: Path
     last_day = last_event_day(demo_raw_dir)
     day = "cast(timezone('UTC', occurred_at) as date)"
     late = f"({day} >= date '{last_day - dt.timedelta(days=LATE_DAYS)}' and {LATE_SAMPLE})"
-    late_users = late_users_condition(demo_raw_dir)
+    late_users, late_user_keys = late_users_condition(demo_raw_dir)
     held_back_users = write_users_without(demo_raw_dir, users_file(raw), late_users)
     first_rows = write_events(demo_raw_dir, raw / "events" / "part-00000.parquet", f"{day} < date '{last_day}' and not {late}")
     warehouse = workdir / "warehouse.duckdb"
@@ -107,7 +111,7 @@ def incremental_run(tmp_path_factory: pytest.TempPathFactory, demo_raw_dir: Path
     first_as_of = query(warehouse, "select as_of_date from intermediate.int_as_of_date")[0][0]
     waiting = query(
         warehouse,
-        f"select count(*) from staging.base_app__events where _quarantine_rule = 'orphan_user' and {late_users}",
+        f"select count(*) from staging.base_app__events where _quarantine_rule = 'orphan_user' and {late_user_keys}",
     )[0][0]
     late_rows = write_events(demo_raw_dir, workdir / "late.parquet", f"{late} and {day} < date '{last_day}'")
     shutil.copyfile(users_file(demo_raw_dir), users_file(raw))
@@ -127,6 +131,7 @@ def incremental_run(tmp_path_factory: pytest.TempPathFactory, demo_raw_dir: Path
         "held_back_users": held_back_users,
         "waiting_events": waiting,
         "late_users": late_users,
+        "late_user_keys": late_user_keys,
     }
 
 
@@ -161,7 +166,7 @@ def test_the_split_holds_back_late_events_and_users(incremental_run: dict, demo_
         ).fetchone()[0]
     assert query(
         incremental_run["warehouse"],
-        f"select _row_status, count(*) from staging.base_app__events where {incremental_run['late_users']} group by 1",
+        f"select _row_status, count(*) from staging.base_app__events where {incremental_run['late_user_keys']} group by 1",
     ) == [("staged", their_events)]
 
 
@@ -210,7 +215,7 @@ def test_refresh_tests_check_the_rewritten_days_and_other_builds_every_row(incre
     """On the refresh, stg_app__events' unique test read the last lookback + 1 days (every
     day the refresh rewrote); compiled without the refresh's vars it reads every row."""
     warehouse = incremental_run["warehouse"]
-    name = "unique_stg_app__events_event_id.sql"
+    name = "unique_stg_app__events_event_key.sql"
     refresh_test = next((incremental_run["target"] / "compiled").rglob(name))
     window_start = incremental_run["last_day"] - dt.timedelta(days=3 + 1)  # incremental_lookback_days + 1
     in_window, every_row = query(
@@ -288,6 +293,7 @@ def test_redelivered_event_ids_in_a_new_file_are_ranked_as_in_a_full_build(incre
         )
         copied = connection.execute(f"select count(*) from read_parquet('{new_file}') where session_id is distinct from '!'").fetchone()[0]
         (rival,) = connection.execute(f"select event_id from read_parquet('{new_file}') where session_id = '!'").fetchone()
+    rival_key = hash_key(f"'{rival}'")
     assert copied >= 3
     dbt(["build", *STAGED_EVENTS], raw_dir=raw, warehouse=warehouse, target_path=tmp_path / "target")
     read = staged_raw_files(tmp_path / "target")
@@ -296,13 +302,13 @@ def test_redelivered_event_ids_in_a_new_file_are_ranked_as_in_a_full_build(incre
     copies = query(
         warehouse,
         "select _row_status, count(*) from staging.base_app__events"
-        f" where event_id in (select event_id from read_parquet('{new_file}')) and event_id <> '{rival}' group by 1 order by 1",
+        f" where event_key in (select {hash_key('event_id')} from read_parquet('{new_file}') where event_id <> '{rival}') group by 1 order by 1",
     )
     assert copies == [("collapsed", copied), ("staged", copied)]
     assert query(
         warehouse,
-        "select coalesce(session_id = '!', false), _row_status, _quarantine_rule, _source_file from staging.base_app__events"
-        f" where event_id = '{rival}' order by 1",
+        f"select coalesce(session_key = {hash_key(repr('!'))}, false), _row_status, _quarantine_rule, _source_file"
+        f" from staging.base_app__events where event_key = {rival_key} order by 1",
     ) == [(False, "quarantined", "duplicate_key", "events/part-00000.parquet"), (True, "staged", None, "events/part-00002.parquet")]
     incremental = base_and_audit(warehouse)
     raw_rows, collapsed, reconciled = incremental[1][0][2], incremental[1][0][5], incremental[1][0][-1]
@@ -312,7 +318,7 @@ def test_redelivered_event_ids_in_a_new_file_are_ranked_as_in_a_full_build(incre
     new_file.unlink()
     dbt(["build", *STAGED_EVENTS], raw_dir=raw, warehouse=warehouse, target_path=tmp_path / "target")
     assert query(
-        warehouse, f"select _row_status, _source_file from staging.base_app__events where event_id = '{rival}'"
+        warehouse, f"select _row_status, _source_file from staging.base_app__events where event_key = {rival_key}"
     ) == [("staged", "events/part-00000.parquet")]
     assert query(warehouse, "select count(*) from staging.base_app__events where _source_file = 'events/part-00002.parquet'") == [(0,)]
     assert restaged_from_scratch(raw, warehouse, tmp_path) == base_and_audit(warehouse)
@@ -340,7 +346,9 @@ def test_event_older_than_the_lookback_in_a_new_file_is_staged_as_in_a_full_buil
     dbt(["build", *STAGED_EVENTS], raw_dir=raw, warehouse=warehouse, target_path=tmp_path / "target")
     assert staged_raw_files(tmp_path / "target") == f"_raw_file in ('{new_file}')"
     assert query(
-        warehouse, "select _row_status, cast(occurred_at as date) from staging.base_app__events where starts_with(event_id, 'late-')"
+        warehouse,
+        "select _row_status, cast(occurred_at as date) from staging.base_app__events"
+        f" where event_key in (select {hash_key('event_id')} from read_parquet('{new_file}'))",
     ) == [("staged", too_late)]
     assert query(
         warehouse, "select raw_rows - staged_rows - quarantined_rows - collapsed_rows, is_reconciled"
@@ -481,7 +489,7 @@ def test_the_refresh_rollups_rewrite_the_days_whose_staged_events_changed(increm
     days = query(
         incremental_run["warehouse"],
         "select distinct cast(occurred_at as date) from staging.base_app__events where _row_status = 'staged'"
-        f" and (_source_file = 'events/part-00001.parquet' or {incremental_run['late_users']}) order by 1",
+        f" and (_source_file = 'events/part-00001.parquet' or {incremental_run['late_user_keys']}) order by 1",
     )
     assert 1 < len(days) < query(incremental_run["warehouse"], "select count(distinct event_date) from staging.stg_app__events")[0][0]
     expected = "event_date in (" + ", ".join(f"cast('{day}' as date)" for (day,) in days) + ")"
@@ -620,13 +628,14 @@ def test_events_of_a_user_who_moved_account_and_of_a_feature_taken_out_are_check
     )[0][0]
     mover = query(
         warehouse,
-        "select min(user_id) from staging.stg_app__events where event_date < date"
-        f" '{incremental_run['last_day'] - dt.timedelta(days=30)}' and user_id not in"
-        f" (select user_id from staging.stg_app__events where feature_key = '{feature}')",
+        f"select min(user_id) from staging.stg_app__users where {hash_key('user_id')} in (select user_key"
+        f" from staging.stg_app__events where event_date < date '{incremental_run['last_day'] - dt.timedelta(days=30)}')"
+        f" and {hash_key('user_id')} not in (select user_key from staging.stg_app__events where feature_key = '{feature}')",
     )[0][0]
+    mover_key = hash_key(f"'{mover}'")
     moved_events, feature_events = query(
         warehouse,
-        f"select count(*) filter (where user_id = '{mover}'), count(*) filter (where feature_key = '{feature}')"
+        f"select count(*) filter (where user_key = {mover_key}), count(*) filter (where feature_key = '{feature}')"
         " from staging.stg_app__events",
     )[0]
     assert moved_events > 0 and feature_events > 0
@@ -648,7 +657,7 @@ def test_events_of_a_user_who_moved_account_and_of_a_feature_taken_out_are_check
     assert query(
         warehouse,
         "select _quarantine_rule, count(*) from staging.base_app__events"
-        f" where user_id = '{mover}' or feature_key = '{feature}' group by 1 order by 1",
+        f" where user_key = {mover_key} or feature_key = '{feature}' group by 1 order by 1",
     ) == sorted([("account_mismatch", moved_events), ("orphan_feature", feature_events)])
     scratch = restaged_copy(raw, warehouse, tmp_path, ["run", *selection])
     for schema, model in staged_layer:

@@ -8,10 +8,11 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
 import pytest
 import yaml
 
-from conftest import CONTRACT_FIXTURE, FIXTURES, copy_project, query
+from conftest import CONTRACT_FIXTURE, FIXTURES, copy_project, hash_key, query
 from saas_segments.project import PROJECT_DIR, dbt
 
 BASE_MODELS = {
@@ -31,19 +32,31 @@ BASE_MODELS = {
 }
 
 
+# Staged events keep their key once, as event_key (hash_key of the id), not in _record_key.
+STAGED_KEY = {"events": "event_key"}
+
+
 def expected_outcomes() -> Counter[tuple[str, str, str, str]]:
-    with open(FIXTURES / "raw_contract_expected.csv", newline="") as handle:
-        return Counter((r["source_table"], r["record_key"], r["status"], r["rule"]) for r in csv.DictReader(handle))
-
-
-# Staged events keep their key in event_id only (no second copy in _record_key).
-STAGED_KEY = {"events": "event_id"}
+    """(table, record key, status, rule) of every fixture row; a staged row of a STAGED_KEY
+    table by that key."""
+    with open(FIXTURES / "raw_contract_expected.csv", newline="") as handle, duckdb.connect() as connection:
+        return Counter(
+            (
+                r["source_table"],
+                str(connection.execute(f"select {hash_key('$1')}", [r["record_key"]]).fetchone()[0])
+                if r["source_table"] in STAGED_KEY and r["status"] == "staged" else r["record_key"],
+                r["status"],
+                r["rule"],
+            )
+            for r in csv.DictReader(handle)
+        )
 
 
 def actual_outcomes(warehouse: Path) -> Counter[tuple[str, str, str, str]]:
     selects = " union all ".join(
         f"select '{table}', "
-        + (f"case when _row_status = 'staged' then {STAGED_KEY[table]} else _record_key end" if table in STAGED_KEY else "_record_key")
+        + (f"case when _row_status = 'staged' then cast({STAGED_KEY[table]} as varchar) else _record_key end"
+           if table in STAGED_KEY else "_record_key")
         + ", _row_status, "
         f"coalesce(_quarantine_rule, case when _enum_mapped then 'mapped_to_other' else '' end) "
         f"from staging.{model}"

@@ -1,5 +1,5 @@
 {#- `window_recompute_keys` of the per-user rollups of stg_app__events (replace_window),
-    which key users by `user_key` (`hash_key(user_id)`): the users the table has no row
+    which key users by `user_key` (the events' `hash_key(user_id)`): the users the table has no row
     of whose staged events (passing `event_filter`, on `events`) start before the
     window, i.e. users arriving late, whose earlier events base_app__events staged once
     they arrived.
@@ -17,9 +17,9 @@
             ~ " where events.event_date < {window_start} and " ~ event_filter ~ ")"
             ~ " <> (select coalesce(sum(" ~ counted ~ "), 0) from {relation}"
             ~ " where " ~ date_column ~ " < {window_start})",
-        'query': "select " ~ hash_key('events.user_id') ~ " as user_key from {stg_app__events} as events"
+        'query': "select events.user_key from {stg_app__events} as events"
             ~ " where events.event_date < {window_start} and " ~ event_filter
-            ~ " and events.user_id in (select users.user_id from {stg_app__users} as users"
+            ~ " and events.user_key in (select " ~ hash_key('users.user_id') ~ " from {stg_app__users} as users"
             ~ " left join (select distinct user_key from {relation}) as built on "
             ~ hash_key('users.user_id') ~ " = built.user_key"
             ~ " where built.user_key is null)",

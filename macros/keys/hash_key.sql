@@ -10,6 +10,12 @@
     {{- adapter.dispatch('hash_key', 'saas_segments')(expression) -}}
 {%- endmacro %}
 
+{#- hash_key of a value that may be null, null for null (engines hash a null to a
+    constant, or to null). -#}
+{% macro nullable_hash_key(expression) -%}
+    case when {{ expression }} is not null then {{ hash_key(expression) }} end
+{%- endmacro %}
+
 {% macro default__hash_key(expression) -%}
     {{ exceptions.raise_compiler_error("hash_key has no 64-bit hash for adapter '" ~ adapter.type() ~ "': add a " ~ adapter.type() ~ "__hash_key macro") }}
 {%- endmacro %}

@@ -42,6 +42,12 @@
     staged_record_key: false leaves `_record_key` null on staged rows whose enums were
     not mapped (the staged key columns hold it; a big table then stores it once).
 
+    keyed_columns: {column: key name}. Staged by file, each of these text columns is
+    stored as its 64-bit `hash_key` under the key name instead of as text (null stays
+    null), so a big table holds integers where it would hold string ids: every rule,
+    lookup and the duplicate ranking still read the text, and a quarantined row keeps its
+    raw values in `_record_key` and `_raw_record`. Elsewhere the columns stay text.
+
     window_column: for a model built incrementally by day (strategy `replace_window`,
     macros/incremental): only raw rows whose typed `window_column` is in the lookback
     window (or null) are read, and a key already staged before the window makes the
@@ -53,7 +59,7 @@
     collapses it). A new row before the window with any
     other content is left out: stg_load_audit does not reconcile and the build fails
     until a full refresh. -#}
-{% macro stage_raw_table(source_name, table_name, relation, lookups=[], rules=[], window_rules=[], extra_columns={}, collapse_exact_duplicates=false, window_column=none, staged_record_key=true) %}
+{% macro stage_raw_table(source_name, table_name, relation, lookups=[], rules=[], window_rules=[], extra_columns={}, collapse_exact_duplicates=false, window_column=none, staged_record_key=true, keyed_columns={}) %}
 {%- if not execute -%}
     select 1 as parse_placeholder
 {%- else -%}
@@ -75,7 +81,7 @@
         {{ exceptions.raise_compiler_error("staging " ~ source_name ~ "." ~ table_name ~ " by file needs one text key (not an enum) and no window_rules") }}
     {%- endif -%}
     {#- the rows of new and changed files, and of keys to rank or check again; no window -#}
-    {%- set relation = staged_files_input(relation, keys[0], lookups, lookups | map(attribute='rule') | list + ['timestamp_out_of_range']) -%}
+    {%- set relation = staged_files_input(relation, keys[0], lookups, lookups | map(attribute='rule') | list + ['timestamp_out_of_range'], keyed_columns) -%}
     {%- set window_column = none -%}
 {%- endif -%}
 {%- set load_time = run_started_at.strftime('%Y-%m-%d %H:%M:%S') -%}
@@ -447,7 +453,11 @@ late_copies as (
 
 select
     {%- for column in columns %}
+    {%- if by_file and column.name in keyed_columns %}
+    {{ nullable_hash_key(column.name) }} as {{ keyed_columns[column.name] }},
+    {%- else %}
     {{ column.name }},
+    {%- endif %}
     {%- endfor %}
     {%- for name, expression in extra_columns.items() %}
     {{ expression }} as {{ name }},

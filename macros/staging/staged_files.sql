@@ -85,8 +85,10 @@
     returns the relation to stage: `relation` itself on a full build, else a subquery of
     its rows in the files and keys to stage again. `key` is the contract's key column
     (text), `lookups` stage_raw_table's, `recheck_rules` the quarantine rules whose rows
-    are staged again. -#}
-{% macro staged_files_input(relation, key, lookups, recheck_rules) %}
+    are staged again, `keyed_columns` stage_raw_table's: a column the table stores as its
+    `hash_key` is matched by that key (a raw row by the hash of its typed value; two ids
+    sharing a key are then restaged together, each still ranked by its own id). -#}
+{% macro staged_files_input(relation, key, lookups, recheck_rules, keyed_columns={}) %}
     {%- set model_name = this.identifier -%}
     {%- set prefix = run_raw_dir() ~ '/' -%}
     {%- set listed = run_query(
@@ -131,16 +133,18 @@
         'select file_path from (select file_path, size_bytes, file_version from ' ~ ledger ~ ' except select file_path, size_bytes, file_version from ' ~ model_name ~ '__current_files'
         ~ ') as old_versions order by 1'
     ).columns[0].values() | list -%}
+    {%- set stored_key = keyed_columns.get(key, key) -%}
     {%- set typed_key = typed_raw_value(key, 'text') -%}
+    {%- set raw_key = nullable_hash_key(typed_key) if key in keyed_columns else typed_key -%}
     {%- set conditions = [] -%}
     {%- set changed_paths = [] -%}
     {%- for path in changed -%}{%- do changed_paths.append(prefix ~ path) -%}{%- endfor -%}
     {%- if changed -%}
-        {%- do conditions.append('(_source_file not in (' ~ sql_text_list(changed + dropped) ~ ') and ' ~ key ~ ' in (select ' ~ typed_key
+        {%- do conditions.append('(_source_file not in (' ~ sql_text_list(changed + dropped) ~ ') and ' ~ stored_key ~ ' in (select ' ~ raw_key
             ~ ' from ' ~ relation ~ ' where _raw_file in (' ~ sql_text_list(changed_paths) ~ ')))') -%}
     {%- endif -%}
     {%- if dropped -%}
-        {%- do conditions.append(key ~ ' in (select ' ~ key ~ ' from ' ~ this ~ ' where _source_file in (' ~ sql_text_list(dropped) ~ '))') -%}
+        {%- do conditions.append(stored_key ~ ' in (select ' ~ stored_key ~ ' from ' ~ this ~ ' where _source_file in (' ~ sql_text_list(dropped) ~ '))') -%}
     {%- endif -%}
     {%- do conditions.append("(_row_status = 'quarantined' and _quarantine_rule in (" ~ sql_text_list(recheck_rules) ~ '))') -%}
     {%- set kept_lookups = staged_layer_table(this, '__lookups') -%}
@@ -152,17 +156,19 @@
             ~ ' lookup_row from ' ~ kept_lookups ~ ' except select lookup, lookup_key, lookup_row from ' ~ model_name ~ '__lookups_now) as gone')) -%}
         {%- if run_query('select count(*) from ' ~ model_name ~ '__changed_lookup_keys').columns[0].values()[0] > 0 -%}
             {%- for lookup in lookups if lookup.source_column is defined -%}
-                {%- do conditions.append('cast(' ~ lookup.source_column ~ ' as varchar) in (select lookup_key from ' ~ model_name
+                {%- set keyed = lookup.source_column in keyed_columns -%}
+                {%- do conditions.append((keyed_columns[lookup.source_column] if keyed else 'cast(' ~ lookup.source_column ~ ' as varchar)')
+                    ~ ' in (select ' ~ (nullable_hash_key('lookup_key') if keyed else 'lookup_key') ~ ' from ' ~ model_name
                     ~ "__changed_lookup_keys where lookup = '" ~ lookup.alias ~ "')") -%}
             {%- endfor -%}
         {%- endif -%}
     {%- endif -%}
     {%- do run_query(create_scratch_table(model_name ~ '__restaged_keys',
-        'select distinct ' ~ key ~ ' as _restaged_key from ' ~ this ~ ' where ' ~ key ~ ' is not null and (' ~ conditions | join(' or ') ~ ')')) -%}
+        'select distinct ' ~ stored_key ~ ' as _restaged_key from ' ~ this ~ ' where ' ~ stored_key ~ ' is not null and (' ~ conditions | join(' or ') ~ ')')) -%}
     {%- set key_files = [] -%}
     {%- if run_query('select count(*) from ' ~ model_name ~ '__restaged_keys').columns[0].values()[0] > 0 -%}
         {%- set key_files = run_query(
-            'select distinct _source_file from ' ~ this ~ ' where ' ~ key ~ ' in (select _restaged_key from ' ~ model_name ~ '__restaged_keys)'
+            'select distinct _source_file from ' ~ this ~ ' where ' ~ stored_key ~ ' in (select _restaged_key from ' ~ model_name ~ '__restaged_keys)'
             ~ ' order by 1'
         ).columns[0].values() | reject('in', changed + dropped) | list -%}
     {%- endif -%}
@@ -171,7 +177,7 @@
         {%- do deleted.append('_source_file in (' ~ sql_text_list(changed + dropped) ~ ')') -%}
     {%- endif -%}
     {%- if key_files -%}
-        {%- do deleted.append(key ~ ' in (select _restaged_key from ' ~ model_name ~ '__restaged_keys)') -%}
+        {%- do deleted.append(stored_key ~ ' in (select _restaged_key from ' ~ model_name ~ '__restaged_keys)') -%}
     {%- endif -%}
     {%- do run_query(create_scratch_table(model_name ~ '__file_plan', 'select '
         ~ ("'" ~ raw_sql_string(deleted | join(' or ')) ~ "'" if deleted else 'cast(null as varchar)') ~ ' as delete_condition')) -%}
@@ -182,7 +188,7 @@
     {%- if key_files -%}
         {%- set key_paths = [] -%}
         {%- for path in key_files -%}{%- do key_paths.append(prefix ~ path) -%}{%- endfor -%}
-        {%- do read.append('(_raw_file in (' ~ sql_text_list(key_paths) ~ ') and ' ~ typed_key ~ ' in (select _restaged_key from '
+        {%- do read.append('(_raw_file in (' ~ sql_text_list(key_paths) ~ ') and ' ~ raw_key ~ ' in (select _restaged_key from '
             ~ model_name ~ '__restaged_keys))') -%}
     {%- endif -%}
     {{ return('(select * from ' ~ relation ~ ' where ' ~ (read | join(' or ') if read else 'false') ~ ') as raw_rows_to_stage') }}

@@ -16,8 +16,8 @@
     (a user arriving late: base_app__events has staged their earlier events).
     One aggregation: the features a user used on a day are a bit set (one bit per
     catalogue feature, macros/bits/bitmask.sql), so distinct_features needs no distinct
-    aggregate and no second grouping. The user and the account are integer keys
-    (`hash_key` of the id, unique among users and accounts: the generic test
+    aggregate and no second grouping. The user and the account are the events' integer
+    keys (`hash_key` of the id, unique among users and accounts: the generic test
     hash_key_is_unique on stg_app__users and stg_crm__accounts), so the group holds no
     string; the readers group on the keys and join the few user or account rows they
     report for. The window filter applies once the key exists: on an incremental run
@@ -28,8 +28,8 @@ with
 
 events as (
     select
-        {{ hash_key('user_id') }} as user_key,
-        {{ hash_key('account_id') }} as account_key,
+        user_key,
+        account_key,
         event_date,
         event_type,
         feature_key

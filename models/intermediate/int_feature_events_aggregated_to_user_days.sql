@@ -29,7 +29,7 @@ with
 
 feature_events as (
     select
-        {{ hash_key('user_id') }} as user_key,
+        user_key,
         {{ hash_key('feature_key') }} as feature_hash_key,
         event_date
     from {{ ref('stg_app__events') }}

@@ -30,4 +30,5 @@
     collapse_exact_duplicates=true,
     window_column='occurred_at',
     staged_record_key=false,
+    keyed_columns=event_keys(),
 ) }}
