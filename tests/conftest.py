@@ -124,14 +124,30 @@ def hash_key(expression: str) -> str:
     return f"cast(hash({expression}) >> 1 as bigint)"
 
 
-#: stg_app__events with its user's and account's text ids (the staged events hold keys):
-#: every staged event's user and account are staged rows (orphan lookups).
-EVENTS_WITH_IDS = f"""(
-    select users.user_id, accounts.account_id, events.event_date, events.event_type, events.feature_key
-    from staging.stg_app__events as events
-    inner join staging.stg_app__users as users on events.user_key = {hash_key('users.user_id')}
-    inner join staging.stg_crm__accounts as accounts on events.account_key = {hash_key('accounts.account_id')}
-)"""
+#: The columns of events_with_ids.
+EVENT_WITH_IDS_COLUMNS = {
+    "user_id": "users.user_id",
+    "account_id": "accounts.account_id",
+    **{name: f"events.{name}" for name in ("occurred_at", "event_date", "event_type", "feature_key")},
+    "has_session": "events.session_key is not null",
+}
+
+
+def events_with_ids(schema: str = "staging", key: Callable[[str], str] = hash_key) -> str:
+    """stg_app__events (which holds keys) with its user's and account's text ids, joined on
+    their keys (``key``: the engine's hash_key; every staged event's user and account are
+    staged rows), and whether the event has a session. The event and session keys are
+    each engine's own hash, so they only compare within one engine."""
+    return (
+        "select " + ", ".join(f"{expression} as {name}" for name, expression in EVENT_WITH_IDS_COLUMNS.items())
+        + f" from {schema}.stg_app__events as events"
+        f" left join {schema}.stg_app__users as users on events.user_key = {key('users.user_id')}"
+        f" left join {schema}.stg_crm__accounts as accounts on events.account_key = {key('accounts.account_id')}"
+    )
+
+
+#: events_with_ids as a subquery of the DuckDB warehouse.
+EVENTS_WITH_IDS = f"({events_with_ids()})"
 
 
 def relations(warehouse: Path) -> list[tuple[str, str]]:

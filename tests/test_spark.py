@@ -35,7 +35,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CONTRACT_FIXTURE, engine_binary, hash_key, query
+from conftest import CONTRACT_FIXTURE, EVENT_WITH_IDS_COLUMNS, engine_binary, events_with_ids, query
 from cross_engine import (
     UnreadableTable,
     compared_tables,
@@ -62,30 +62,11 @@ DATE_PARTITIONED = {
 FIXTURE_COMPARED = ["stg_quarantine", "stg_load_audit"]
 
 
-#: stg_app__events compared across engines (staged_events_sql).
-STAGED_EVENT_COLUMNS = {
-    "user_id": "users.user_id",
-    "account_id": "accounts.account_id",
-    **{name: f"events.{name}" for name in ("occurred_at", "event_date", "event_type", "feature_key")},
-    "has_session": "events.session_key is not null",
-}
-
-
-def staged_events_sql(schema: str, key: Callable[[str], str]) -> str:
-    """stg_app__events with its user's and account's ids (joined on their keys: ``key``
-    is the engine's hash_key), and whether the event has a session. The event and session
-    keys themselves are each engine's own hash, so they only compare within one engine."""
-    return (
-        "select " + ", ".join(f"{expression} as {name}" for name, expression in STAGED_EVENT_COLUMNS.items())
-        + f" from {schema}.stg_app__events as events"
-        f" left join {schema}.stg_app__users as users on events.user_key = {key('users.user_id')}"
-        f" left join {schema}.stg_crm__accounts as accounts on events.account_key = {key('accounts.account_id')}"
-    )
-
-
 def spark_hash_key(expression: str) -> str:
     """macros/keys/hash_key.sql on Spark."""
     return f"xxhash64({expression})"
+
+
 #: The run whose gate fails (step 4) and the databases the fixture builds into (step 5).
 FAILING_RUN = f"{RUN_MARK}99991231000000_gate"
 FIXTURE_SUFFIX = "__fixture"
@@ -133,7 +114,7 @@ def spark_steps(demo_warehouse: Path, fixture_warehouse: Path, demo_raw_dir: Pat
         f" from staging{FIXTURE_SUFFIX}.{table}"
         for table in FIXTURE_COMPARED
     }
-    fixture_queries["fixture.stg_app__events"] = staged_events_sql(f"staging{FIXTURE_SUFFIX}", spark_hash_key)
+    fixture_queries["fixture.stg_app__events"] = events_with_ids(f"staging{FIXTURE_SUFFIX}", spark_hash_key)
     fixture_queries["fixture.malformed"] = (
         f"select source_file, source_line, rule, raw_record from staging{FIXTURE_SUFFIX}.stg_quarantine"
         " where source_file is not null order by source_line"
@@ -330,9 +311,9 @@ def test_spark_date_partitions_on_the_fixture(fixture_warehouse: Path, spark_run
         assert dates and set(dates) <= set(days), (relation, dates)
         assert partitions == [f"{column}={day}" for day in dates], relation
     differences = []
-    events = query(fixture_warehouse, staged_events_sql("staging", hash_key))
+    events = query(fixture_warehouse, events_with_ids())
     assert len(events) > 10 and all(row[0] and row[1] for row in events), events
-    duck_tables = {"stg_app__events": (list(STAGED_EVENT_COLUMNS), events)}
+    duck_tables = {"stg_app__events": (list(EVENT_WITH_IDS_COLUMNS), events)}
     for table in ["stg_app__events", *FIXTURE_COMPARED]:
         columns, duck = duck_tables.get(table) or duckdb_table(fixture_warehouse, "staging", table)
         spark = rows_read(spark_run, f"fixture.{table}")

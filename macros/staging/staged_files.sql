@@ -87,7 +87,8 @@
     (text), `lookups` stage_raw_table's, `recheck_rules` the quarantine rules whose rows
     are staged again, `keyed_columns` stage_raw_table's: a column the table stores as its
     `hash_key` is matched by that key (a raw row by the hash of its typed value; two ids
-    sharing a key are then restaged together, each still ranked by its own id). -#}
+    sharing a key, or a null id whose hash equals a key, are then restaged together, each
+    still ranked by its own id). -#}
 {% macro staged_files_input(relation, key, lookups, recheck_rules, keyed_columns={}) %}
     {%- set model_name = this.identifier -%}
     {%- set prefix = run_raw_dir() ~ '/' -%}
@@ -135,7 +136,7 @@
     ).columns[0].values() | list -%}
     {%- set stored_key = keyed_columns.get(key, key) -%}
     {%- set typed_key = typed_raw_value(key, 'text') -%}
-    {%- set raw_key = nullable_hash_key(typed_key) if key in keyed_columns else typed_key -%}
+    {%- set raw_key = hash_key(typed_key) if key in keyed_columns else typed_key -%}
     {%- set conditions = [] -%}
     {%- set changed_paths = [] -%}
     {%- for path in changed -%}{%- do changed_paths.append(prefix ~ path) -%}{%- endfor -%}
@@ -158,7 +159,7 @@
             {%- for lookup in lookups if lookup.source_column is defined -%}
                 {%- set keyed = lookup.source_column in keyed_columns -%}
                 {%- do conditions.append((keyed_columns[lookup.source_column] if keyed else 'cast(' ~ lookup.source_column ~ ' as varchar)')
-                    ~ ' in (select ' ~ (nullable_hash_key('lookup_key') if keyed else 'lookup_key') ~ ' from ' ~ model_name
+                    ~ ' in (select ' ~ (hash_key('lookup_key') if keyed else 'lookup_key') ~ ' from ' ~ model_name
                     ~ "__changed_lookup_keys where lookup = '" ~ lookup.alias ~ "')") -%}
             {%- endfor -%}
         {%- endif -%}
